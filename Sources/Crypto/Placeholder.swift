@@ -1,0 +1,1 @@
+// The libcrypto wrappers land here.

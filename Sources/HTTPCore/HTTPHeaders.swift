@@ -1,0 +1,64 @@
+/// An ordered list of header fields. Names keep the case they arrived with and compare
+/// case-insensitively (RFC 9110 §5.1); repeated fields stay separate entries.
+public struct HTTPHeaders: Sendable, Equatable, Sequence {
+    public struct Field: Sendable, Equatable {
+        public var name: String
+        public var value: String
+        public init(name: String, value: String) { self.name = name; self.value = value }
+    }
+
+    public private(set) var fields: [Field]
+
+    public init() { fields = [] }
+    public init(_ pairs: [(String, String)]) { fields = pairs.map { Field(name: $0.0, value: $0.1) } }
+
+    public var count: Int { fields.count }
+    public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
+
+    /// The first value of `name`, if any.
+    public subscript(name: String) -> String? {
+        for field in fields where field.name.asciiCaseInsensitiveEquals(name) { return field.value }
+        return nil
+    }
+
+    /// Every value of `name`, in order.
+    public func values(_ name: String) -> [String] {
+        fields.filter { $0.name.asciiCaseInsensitiveEquals(name) }.map(\.value)
+    }
+
+    public func contains(_ name: String) -> Bool { self[name] != nil }
+
+    public mutating func add(_ name: String, _ value: String) {
+        fields.append(Field(name: name, value: value))
+    }
+
+    /// Replaces every value of `name` with one.
+    public mutating func set(_ name: String, _ value: String) {
+        remove(name)
+        fields.append(Field(name: name, value: value))
+    }
+
+    public mutating func remove(_ name: String) {
+        fields.removeAll { $0.name.asciiCaseInsensitiveEquals(name) }
+    }
+}
+
+extension String {
+    /// ASCII-only case-insensitive equality: header names and tokens are ASCII.
+    @inlinable
+    public func asciiCaseInsensitiveEquals(_ other: String) -> Bool {
+        var a = self.utf8.makeIterator()
+        var b = other.utf8.makeIterator()
+        while true {
+            switch (a.next(), b.next()) {
+            case (nil, nil): return true
+            case let (x?, y?):
+                if x == y { continue }
+                if (x | 0x20) != (y | 0x20) { return false }
+                let lower = x | 0x20
+                if lower < UInt8(ascii: "a") || lower > UInt8(ascii: "z") { return false }
+            default: return false
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// The epoll server lands here.

@@ -1,0 +1,1 @@
+// The libpq client lands here.
