@@ -17,13 +17,15 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        // epoll and eventfd: libc headers that Swift's Glibc module leaves out.
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
         // Pure HTTP/1.1 types, parser and response serializer: no I/O.
         .target(name: "HTTPCore"),
         // epoll event loops, connections, timeouts, graceful shutdown.
-        .target(name: "HTTPServer", dependencies: ["HTTPCore"]),
+        .target(name: "HTTPServer", dependencies: ["HTTPCore", "CLinux"]),
         // Non-blocking libpq client, pool, typed rows, migrations.
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         // Hashes, HMAC, scrypt, randomness, constant-time compare through libcrypto.

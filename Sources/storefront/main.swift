@@ -1,1 +1,43 @@
-print("storefront")
+import Foundation
+import StorefrontApp
+
+/// The `storefront` executable: parse the command, run it, map failures to exit codes
+/// (2 for bad arguments or configuration, 1 for anything that failed while running).
+func fail(_ message: String, code: Int32) -> Never {
+    FileHandle.standardError.write(Data("storefront: \(message)\n".utf8))
+    exit(code)
+}
+
+let command: Command
+do {
+    command = try CommandLineParser.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    fail(error.message, code: 2)
+}
+
+let environment = ProcessInfo.processInfo.environment
+func loadConfiguration() -> AppConfiguration {
+    do {
+        return try AppConfiguration.fromEnvironment(environment, cores: ProcessInfo.processInfo.activeProcessorCount)
+    } catch {
+        fail(error.description, code: 2)
+    }
+}
+
+switch command {
+case .help(let topic):
+    print(HelpText.text(for: topic))
+case .serve(let migrate):
+    var configuration = loadConfiguration()
+    if migrate { configuration.migrateOnStart = true }
+    let sink = StandardOutputSink()
+    do {
+        try await ServeCommand.run(configuration: configuration, sink: sink)
+    } catch {
+        Logger(sink: sink, minimumLevel: .info).error("server failed", ["error": .string(String(describing: error))])
+        sink.flush()
+        exit(1)
+    }
+default:
+    fail("this command needs the database layer, which is not built yet", code: 1)
+}

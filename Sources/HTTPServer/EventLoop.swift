@@ -1,0 +1,241 @@
+import CLinux
+import Glibc
+import HTTPCore
+import Synchronization
+
+/// One epoll thread. It owns its connections outright: only this thread reads, writes or
+/// mutates them, so connection state needs no locks. Other threads reach it through
+/// `enqueue` (task jobs), which wakes it with an eventfd.
+final class EventLoop: @unchecked Sendable {
+    let index: Int
+    let server: ServerCore
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private(set) lazy var executor = EventLoopExecutor(loop: self)
+
+    /// Jobs from other threads. `closed` is set under the same lock as the final drain, so
+    /// a job is either run here or forwarded to the global executor, never lost.
+    private struct ForeignJobs {
+        var jobs: [UnownedJob] = []
+        var closed = false
+    }
+    private let foreignJobs = Mutex(ForeignJobs())
+    private let stopped = Atomic<Bool>(false)
+    private var localJobs: [UnownedJob] = []
+    private var threadID: pthread_t?
+    private var connections: [Int32: Connection] = [:]
+    private var listening = true
+    private var stopWhenEmpty = false
+
+    /// Monotonic milliseconds, refreshed once per loop iteration.
+    private(set) var now: Int64 = Sys.monotonicMilliseconds()
+    /// Shared scratch space for `read`, so an idle connection owns no buffer of its own.
+    let readBuffer: UnsafeMutableRawBufferPointer
+    private var cachedDateSecond = -1
+    private(set) var cachedDate = ""
+    private var lastSweep: Int64 = 0
+
+    init(index: Int, server: ServerCore) throws {
+        self.index = index
+        self.server = server
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epollFD >= 0 else { throw SystemError(call: "epoll_create1", errno: errno) }
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard wakeFD >= 0 else { throw SystemError(call: "eventfd", errno: errno) }
+        readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
+        _ = Sys.epollControl(epollFD, EPOLL_CTL_ADD, wakeFD, events: EPOLLIN.rawValue)
+        // EPOLLEXCLUSIVE: each new connection wakes one loop, which spreads accepts.
+        let listenEvents = EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue
+        guard Sys.epollControl(epollFD, EPOLL_CTL_ADD, server.listenFD, events: listenEvents) == 0 else {
+            throw SystemError(call: "epoll_ctl(listen)", errno: errno)
+        }
+    }
+
+    deinit {
+        readBuffer.deallocate()
+        close(epollFD)
+        close(wakeFD)
+    }
+
+    var isOnLoopThread: Bool {
+        guard let threadID else { return false }
+        return pthread_equal(threadID, pthread_self()) != 0
+    }
+
+    // MARK: - Jobs
+
+    func enqueue(_ job: UnownedJob) {
+        if isOnLoopThread {
+            localJobs.append(job)
+            return
+        }
+        let outcome = foreignJobs.withLock { queue -> (accepted: Bool, wasEmpty: Bool) in
+            if queue.closed { return (false, false) }
+            queue.jobs.append(job)
+            return (true, queue.jobs.count == 1)
+        }
+        if !outcome.accepted {
+            // A task still running after its loop stopped finishes on the global executor.
+            globalConcurrentExecutor.enqueue(ExecutorJob(job))
+        } else if outcome.wasEmpty {
+            wake()
+        }
+    }
+
+    /// Runs `body` on this loop: at once when already on it, otherwise as a job.
+    func execute(_ body: @escaping @Sendable () -> Void) {
+        if isOnLoopThread { body(); return }
+        Task(executorPreference: executor) { body() }
+    }
+
+    func wake() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    private func runJobs() {
+        // Bounded so a task that keeps rescheduling itself cannot starve socket events.
+        var rounds = 0
+        while rounds < 16 {
+            let foreign = foreignJobs.withLock { queue -> [UnownedJob] in
+                let taken = queue.jobs
+                queue.jobs.removeAll(keepingCapacity: true)
+                return taken
+            }
+            if foreign.isEmpty && localJobs.isEmpty { return }
+            let batch = localJobs + foreign
+            localJobs.removeAll(keepingCapacity: true)
+            let unownedExecutor = executor.asUnownedTaskExecutor()
+            for job in batch { job.runSynchronously(on: unownedExecutor) }
+            rounds += 1
+        }
+    }
+
+    private var hasPendingJobs: Bool {
+        !localJobs.isEmpty || foreignJobs.withLock { !$0.jobs.isEmpty }
+    }
+
+    // MARK: - The loop
+
+    func run() {
+        threadID = pthread_self()
+        let maxEvents = 256
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: maxEvents)
+        defer { events.deallocate() }
+        while !stopped.load(ordering: .acquiring) {
+            runJobs()
+            let timeout: Int32 = hasPendingJobs ? 0 : 250
+            let count = epoll_wait(epollFD, events, Int32(maxEvents), timeout)
+            now = Sys.monotonicMilliseconds()
+            refreshDate()
+            if count < 0 {
+                if errno == EINTR { continue }
+                server.log(.error, "epoll_wait failed", ["errno": "\(errno)"])
+                break
+            }
+            for i in 0..<Int(count) {
+                let event = events[i]
+                let fd = event.data.fd
+                if fd == wakeFD {
+                    var value: UInt64 = 0
+                    _ = read(wakeFD, &value, 8)
+                } else if fd == server.listenFD {
+                    acceptConnections()
+                } else if let connection = connections[fd] {
+                    connection.handleEvents(event.events)
+                }
+            }
+            if now - lastSweep >= 200 { sweep() }
+        }
+        for connection in Array(connections.values) { connection.close() }
+        runJobs()
+        let late = foreignJobs.withLock { queue -> [UnownedJob] in
+            queue.closed = true
+            defer { queue.jobs.removeAll() }
+            return queue.jobs
+        }
+        for job in late + localJobs { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+        localJobs.removeAll()
+        server.loopDidStop()
+    }
+
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        wake()
+    }
+
+    private func refreshDate() {
+        let second = Sys.wallClockSeconds()
+        if second != cachedDateSecond {
+            cachedDateSecond = second
+            cachedDate = HTTPDate.format(epochSeconds: second)
+        }
+    }
+
+    // MARK: - Connections
+
+    private func acceptConnections() {
+        guard listening else { return }
+        // A bounded batch per wake keeps accepts spread across loops under a burst.
+        for _ in 0..<64 {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &storage) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    clinux_accept4(server.listenFD, $0, &length, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+                }
+            }
+            if fd < 0 {
+                if errno == EMFILE || errno == ENFILE {
+                    server.log(.warning, "out of file descriptors; not accepting", ["errno": "\(errno)"])
+                }
+                return
+            }
+            guard server.reserveConnectionSlot() else {
+                Glibc.close(fd)
+                continue
+            }
+            Sys.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY)
+            let connection = Connection(fd: fd, loop: self, remoteAddress: Sys.addressString(storage))
+            let events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
+            guard Sys.epollControl(epollFD, EPOLL_CTL_ADD, fd, events: events) == 0 else {
+                Glibc.close(fd)
+                server.releaseConnectionSlot()
+                continue
+            }
+            connections[fd] = connection
+            // The first bytes often arrive with the handshake.
+            connection.handleEvents(EPOLLIN.rawValue)
+        }
+    }
+
+    func forget(_ connection: Connection) {
+        connections[connection.fd] = nil
+        server.releaseConnectionSlot()
+        if stopWhenEmpty && connections.isEmpty { stop() }
+    }
+
+    /// The last step of shutdown: exit once every connection has gone.
+    func stopWhenIdle() {
+        stopWhenEmpty = true
+        if connections.isEmpty { stop() }
+    }
+
+    /// Stops accepting and lets connections finish what they started. Runs on the loop.
+    func beginDraining() {
+        if listening {
+            listening = false
+            _ = Sys.epollControl(epollFD, EPOLL_CTL_DEL, server.listenFD, events: 0)
+        }
+        for connection in Array(connections.values) { connection.drain() }
+    }
+
+    /// Applies timeouts: 408 for stalled requests, silent close for idle keep-alive.
+    private func sweep() {
+        lastSweep = now
+        let forceClose = server.drainDeadlinePassed(now: now)
+        for connection in Array(connections.values) {
+            if forceClose { connection.close() } else { connection.checkTimeouts(now: now) }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import CLinux
+import Glibc
+import HTTPCore
+import Synchronization
+
+/// An HTTP/1.1 server on epoll: `EVENT_LOOPS` threads share one listening socket, each
+/// owning the connections it accepted. It knows nothing of the application behind
+/// `HTTPRequestHandler`. See docs/adr/0001-http-concurrency-model.md.
+public final class HTTPServer: Sendable {
+    private let core: ServerCore
+
+    public init(configuration: HTTPServerConfiguration, handler: any HTTPRequestHandler,
+                logger: (any HTTPServerLogger)? = nil) {
+        core = ServerCore(configuration: configuration, handler: handler, logger: logger)
+    }
+
+    /// Binds, listens and starts the loops. Returns the bound port (useful with port 0).
+    @discardableResult
+    public func start() throws -> Int { try core.start() }
+
+    public var port: Int { core.boundPort.load(ordering: .relaxed) }
+    public var openConnections: Int { core.openConnections.load(ordering: .relaxed) }
+    public var inFlightRequests: Int { core.inFlight.load(ordering: .relaxed) }
+
+    /// Graceful shutdown: stop accepting, close idle connections, let in-flight requests
+    /// finish for up to `grace`, then close whatever is left and stop the loops.
+    public func shutdown(grace: Duration) async {
+        await core.shutdown(grace: grace)
+    }
+}
+
+/// The state the loops share. Everything mutable here is atomic or behind a lock.
+final class ServerCore: @unchecked Sendable {
+    let configuration: HTTPServerConfiguration
+    let handler: any HTTPRequestHandler
+    private let logger: (any HTTPServerLogger)?
+    private(set) var listenFD: Int32 = -1
+    private var loops: [EventLoop] = []
+    let boundPort = Atomic<Int>(0)
+    let openConnections = Atomic<Int>(0)
+    let inFlight = Atomic<Int>(0)
+    private let drainDeadline = Atomic<Int64>(Int64.max)
+    private let runningLoops = Atomic<Int>(0)
+    private let stoppedWaiter = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    private let started = Mutex(false)
+
+    init(configuration: HTTPServerConfiguration, handler: any HTTPRequestHandler,
+         logger: (any HTTPServerLogger)?) {
+        self.configuration = configuration
+        self.handler = handler
+        self.logger = logger
+    }
+
+    func log(_ level: HTTPServerLogLevel, _ message: String, _ metadata: [String: String] = [:]) {
+        logger?.serverEvent(level, message, metadata)
+    }
+
+    func start() throws -> Int {
+        try started.withLock { isStarted in
+            guard !isStarted else { return }
+            isStarted = true
+            signal(SIGPIPE, SIG_IGN)
+            listenFD = try Listener.open(host: configuration.host, port: configuration.port,
+                                         backlog: configuration.listenBacklog)
+            boundPort.store(Listener.localPort(listenFD), ordering: .relaxed)
+            loops = try (0..<configuration.eventLoops).map { try EventLoop(index: $0, server: self) }
+            runningLoops.store(loops.count, ordering: .relaxed)
+            for loop in loops {
+                let thread = Thread { loop.run() }
+                thread.name = "http-loop-\(loop.index)"
+                thread.start()
+            }
+        }
+        return boundPort.load(ordering: .relaxed)
+    }
+
+    func reserveConnectionSlot() -> Bool {
+        let now = openConnections.wrappingAdd(1, ordering: .relaxed).newValue
+        if now > configuration.maxConnections {
+            openConnections.wrappingSubtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func releaseConnectionSlot() {
+        openConnections.wrappingSubtract(1, ordering: .relaxed)
+    }
+
+    func requestStarted() { inFlight.wrappingAdd(1, ordering: .relaxed) }
+    func requestFinished() { inFlight.wrappingSubtract(1, ordering: .relaxed) }
+
+    func drainDeadlinePassed(now: Int64) -> Bool {
+        now >= drainDeadline.load(ordering: .relaxed)
+    }
+
+    func shutdown(grace: Duration) async {
+        guard !loops.isEmpty else { return }
+        let graceMs = grace.components.seconds * 1000 + grace.components.attoseconds / 1_000_000_000_000_000
+        drainDeadline.store(Sys.monotonicMilliseconds() + graceMs, ordering: .relaxed)
+        for loop in loops {
+            loop.execute { loop.beginDraining() }
+        }
+        // The loops stop themselves once their connections are gone or the deadline passed.
+        await withCheckedContinuation { continuation in
+            stoppedWaiter.withLock { $0 = continuation }
+            for loop in loops { loop.execute { loop.stopWhenIdle() } }
+        }
+        if listenFD >= 0 { close(listenFD) }
+        log(.info, "http server stopped")
+    }
+
+    func loopDidStop() {
+        if runningLoops.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+            let waiter = stoppedWaiter.withLock { waiter -> CheckedContinuation<Void, Never>? in
+                defer { waiter = nil }
+                return waiter
+            }
+            waiter?.resume()
+        }
+    }
+}

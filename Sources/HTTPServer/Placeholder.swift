@@ -1,1 +1,0 @@
-// The epoll server lands here.

@@ -1,0 +1,97 @@
+import Foundation
+import HTTPCore
+import HTTPServer
+
+/// The whole application built from a typed configuration, not yet serving. `serve`, the
+/// tests and the benchmarks all build it the same way; only who calls `start` differs.
+public final class Application: Sendable {
+    public let configuration: AppConfiguration
+    public let logger: Logger
+    public let lifecycle: Lifecycle
+    public let router: Router
+    private let server: HTTPServer
+
+    public init(configuration: AppConfiguration, logger: Logger, readinessChecks: [any ReadinessCheck] = [],
+                openAPIDocument: [UInt8]? = Application.loadOpenAPIDocument()) {
+        self.configuration = configuration
+        self.logger = logger
+        let lifecycle = Lifecycle()
+        self.lifecycle = lifecycle
+        var router = Router()
+        OperationalController(lifecycle: lifecycle, checks: readinessChecks, openAPIDocument: openAPIDocument)
+            .register(in: &router)
+        self.router = router
+        let requestIDs = RequestIDGenerator()
+        let handler = AppHandler(router: router, chain: Application.chain(logger: logger, requestIDs: requestIDs),
+                                 clientAddress: ClientAddress(trustedProxies: configuration.trustedProxies),
+                                 requestIDs: requestIDs, logger: logger)
+        server = HTTPServer(configuration: configuration.serverConfiguration, handler: handler,
+                            logger: ServerLogAdapter(logger: logger))
+    }
+
+    /// The middleware order, outermost first. Later links (CORS, rate limit, auth) take
+    /// their documented places here; `MiddlewareOrderTests` pins the order.
+    static func chain(logger: Logger, requestIDs: RequestIDGenerator) -> MiddlewareChain {
+        MiddlewareChain(links: [
+            RequestIDMiddleware(generator: requestIDs),
+            AccessLogMiddleware(logger: logger),
+            SecurityHeadersMiddleware(),
+            ErrorMiddleware(logger: logger),
+            ContentNegotiationMiddleware(),
+        ])
+    }
+
+    /// Binds and starts serving; returns the port (the kernel's choice when PORT=0).
+    @discardableResult
+    public func start() throws -> Int {
+        let port = try server.start()
+        logger.info("listening", ["host": .string(configuration.host), "port": .int(port),
+                                  "event_loops": .int(configuration.eventLoops)])
+        return port
+    }
+
+    public var port: Int { server.port }
+    public var openConnections: Int { server.openConnections }
+
+    /// SIGTERM: `/ready` turns 503, the listener closes, in-flight requests get up to
+    /// `SHUTDOWN_GRACE_S` to finish, then everything closes.
+    public func shutdown() async {
+        lifecycle.beginDraining()
+        logger.info("draining", ["grace_s": .int(configuration.shutdownGraceSeconds)])
+        await server.shutdown(grace: .seconds(configuration.shutdownGraceSeconds))
+        logger.info("stopped")
+    }
+
+    /// `openapi.yaml` from the working directory, `OPENAPI_PATH`'s folder or beside the
+    /// executable (the Docker image keeps it in /app).
+    public static func loadOpenAPIDocument() -> [UInt8]? {
+        var candidates = ["openapi.yaml"]
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
+        candidates.append(executable.appendingPathComponent("openapi.yaml").path)
+        for path in candidates {
+            if let data = FileManager.default.contents(atPath: path) { return Array(data) }
+        }
+        return nil
+    }
+}
+
+extension AppConfiguration {
+    var serverConfiguration: HTTPServerConfiguration {
+        HTTPServerConfiguration(host: host, port: port, eventLoops: eventLoops, maxBodyBytes: maxBodyBytes,
+                                headerTimeoutMs: headerTimeoutMs, idleTimeoutMs: idleTimeoutMs)
+    }
+}
+
+/// Puts the server's own events in the application's log.
+struct ServerLogAdapter: HTTPServerLogger {
+    let logger: Logger
+    func serverEvent(_ level: HTTPServerLogLevel, _ message: String, _ metadata: [String: String]) {
+        let mapped: LogLevel = switch level {
+        case .debug: .debug
+        case .info: .info
+        case .warning: .warning
+        case .error: .error
+        }
+        logger.log(mapped, message, metadata.mapValues { .string($0) })
+    }
+}

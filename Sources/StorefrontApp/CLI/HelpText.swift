@@ -1,0 +1,41 @@
+/// `--help` for every command.
+public enum HelpText {
+    public static func text(for topic: String?) -> String {
+        switch topic {
+        case "serve":
+            return """
+            usage: storefront serve [--migrate]
+              Runs the HTTP server. Configuration comes from environment variables (see README).
+              --migrate   apply pending migrations before serving (also MIGRATE_ON_START=true)
+            """
+        case "migrate":
+            return """
+            usage: storefront migrate up [--to N] | down [--steps N] | status | create NAME
+              up       apply pending migrations (up to version N)
+              down     revert the last N applied migrations (default 1)
+              status   list migrations and whether each is applied
+              create   write the next NNNN_NAME.up.sql / .down.sql pair in MIGRATIONS_DIR
+            """
+        case "create-admin":
+            return """
+            usage: storefront create-admin --email E [--name N]
+              Creates an admin, or promotes an existing user. The password is read from
+              standard input or ADMIN_PASSWORD, never from a flag.
+            """
+        case "seed":
+            return """
+            usage: storefront seed
+              Inserts demo products and users for local development (idempotent).
+            """
+        default:
+            return """
+            usage: storefront <command> [options]
+              serve          run the HTTP server
+              migrate        apply, revert, list or create database migrations
+              create-admin   create or promote an administrator
+              seed           insert demo data for local development
+            Run 'storefront <command> --help' for a command's options.
+            """
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Dispatch
+import Foundation
+
+/// `storefront serve`: build the application, serve until SIGTERM or SIGINT, drain, exit 0.
+public enum ServeCommand {
+    public static func run(configuration: AppConfiguration, sink: StandardOutputSink) async throws {
+        let logger = Logger(sink: sink, minimumLevel: configuration.logLevel)
+        logger.info("starting", configuration.redactedSummary.merging(["version": .string(StorefrontVersion.current)]) { a, _ in a })
+        if configuration.jwtSecretWasGenerated {
+            logger.warning("JWT_SECRET is not set: using a random per-process secret; tokens die with the process")
+        }
+        let application = Application(configuration: configuration, logger: logger)
+        try application.start()
+        let signal = await waitForTerminationSignal()
+        logger.info("signal received", ["signal": .string(signal)])
+        await application.shutdown()
+        sink.flush()
+    }
+
+    /// Suspends until SIGTERM or SIGINT arrives; returns its name.
+    static func waitForTerminationSignal() async -> String {
+        await withCheckedContinuation { continuation in
+            let fired = SignalOnce(continuation)
+            for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { fired.resume(name) }
+                source.resume()
+                fired.keep(source)
+            }
+        }
+    }
+}
+
+/// Resumes the waiting continuation for the first signal only, and keeps the sources alive.
+private final class SignalOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<String, Never>?
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(_ continuation: CheckedContinuation<String, Never>) { self.continuation = continuation }
+
+    func keep(_ source: any DispatchSourceSignal) {
+        lock.lock(); sources.append(source); lock.unlock()
+    }
+
+    func resume(_ name: String) {
+        lock.lock()
+        let pending = continuation
+        continuation = nil
+        lock.unlock()
+        pending?.resume(returning: name)
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Synchronization
+
+/// Sends log lines to standard output from a dedicated writer thread. Callers only append
+/// to a buffer; the writer wakes at once and writes everything queued in one `write`, so a
+/// line appears within microseconds when idle and lines batch under load. Never
+/// block-buffered, and no request thread waits on the terminal or a pipe.
+public final class StandardOutputSink: LogSink, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var buffer: [UInt8] = []
+    private var writing = false
+    /// Beyond this much unwritten output new lines are dropped and counted, so a stalled
+    /// stdout cannot grow memory without bound.
+    private let maxBufferedBytes = 8 * 1024 * 1024
+    private let droppedLines = Atomic<Int>(0)
+    private let fd: Int32
+
+    public init(fileDescriptor: Int32 = 1) {
+        fd = fileDescriptor
+        let thread = Thread { [unowned self] in self.writerLoop() }
+        thread.name = "log-writer"
+        thread.start()
+    }
+
+    public func write(line: [UInt8]) {
+        condition.lock()
+        if buffer.count + line.count > maxBufferedBytes {
+            condition.unlock()
+            droppedLines.wrappingAdd(1, ordering: .relaxed)
+            return
+        }
+        buffer.append(contentsOf: line)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Blocks until everything queued so far has been written (used at exit).
+    public func flush() {
+        condition.lock()
+        while !buffer.isEmpty || writing { condition.wait() }
+        condition.unlock()
+    }
+
+    public var dropped: Int { droppedLines.load(ordering: .relaxed) }
+
+    private func writerLoop() {
+        while true {
+            condition.lock()
+            while buffer.isEmpty { condition.wait() }
+            let chunk = buffer
+            buffer.removeAll(keepingCapacity: true)
+            writing = true
+            condition.unlock()
+            chunk.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                    if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { break }
+                }
+            }
+            condition.lock()
+            writing = false
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}
+
+/// Keeps lines in memory; tests read them back.
+public final class MemoryLogSink: LogSink, @unchecked Sendable {
+    private let lines = Mutex<[String]>([])
+    public init() {}
+    public func write(line: [UInt8]) {
+        let text = String(decoding: line.dropLast(line.last == 10 ? 1 : 0), as: UTF8.self)
+        lines.withLock { $0.append(text) }
+    }
+    public var all: [String] { lines.withLock { $0 } }
+}

@@ -1,0 +1,65 @@
+import HTTPCore
+import HTTPServer
+
+/// The bridge from the HTTP server to the application: resolve the route, then run the
+/// middleware chain around the route's handler. 404, 405 and OPTIONS go through the same
+/// chain, so they get request ids, logging and security headers like everything else.
+final class AppHandler: HTTPRequestHandler {
+    let router: Router
+    let chain: MiddlewareChain
+    let clientAddress: ClientAddress
+    let requestIDs: RequestIDGenerator
+    let logger: Logger
+
+    init(router: Router, chain: MiddlewareChain, clientAddress: ClientAddress,
+         requestIDs: RequestIDGenerator, logger: Logger) {
+        self.router = router
+        self.chain = chain
+        self.clientAddress = clientAddress
+        self.requestIDs = requestIDs
+        self.logger = logger
+    }
+
+    func handle(_ http: HTTPRequest) async throws -> HTTPResponse {
+        let match = router.match(method: http.head.method, path: http.head.path)
+        let clientIP = clientAddress.resolve(peer: http.remoteAddress, forwardedFor: http.head.headers["X-Forwarded-For"])
+        var request = Request(http: http)
+        let template: String
+        let endpoint: Next
+        switch match {
+        case .found(let route, let parameters):
+            template = route.template
+            request.pathParameters = parameters
+            endpoint = route.handler
+        case .methodNotAllowed(let path, let allow):
+            template = path
+            let allowed = allow.map(\.rawValue).joined(separator: ", ")
+            endpoint = { _, _ in
+                throw AppError(.methodNotAllowed, "Method not allowed on this resource", headers: [("Allow", allowed)])
+            }
+        case .options(let path, let allow):
+            template = path
+            let allowed = allow.map(\.rawValue).joined(separator: ", ")
+            endpoint = { _, _ in HTTPResponse(status: .noContent, headers: HTTPHeaders([("Allow", allowed)])) }
+        case .notFound:
+            template = "(unmatched)"
+            endpoint = { _, _ in throw AppError.notFound("No route for this path") }
+        }
+        let context = RequestContext(routeTemplate: template, clientIP: clientIP)
+        return try await chain.run(request, context: context, endpoint: endpoint)
+    }
+
+    /// Requests the server refused while reading them never reach the chain; they still
+    /// get the envelope, a request id, the security headers and an access-log line.
+    func response(for error: HTTPParseError, remoteAddress: String) -> HTTPResponse {
+        let requestID = requestIDs.next()
+        let code = ErrorCode.forTransportStatus(error.status.code)
+        var response = ErrorEnvelope.response(for: AppError(code, error.reason), requestID: requestID)
+        response.headers.set("X-Request-Id", requestID)
+        SecurityHeadersMiddleware.apply(to: &response)
+        logger.log(.info, "request", orderedFields: AccessLogMiddleware.fields(
+            requestID: requestID, method: "-", route: "(rejected)", status: response.status.code,
+            durationMs: 0, bytes: response.body.count, clientIP: remoteAddress))
+        return response
+    }
+}

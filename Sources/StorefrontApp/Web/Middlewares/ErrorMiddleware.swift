@@ -1,0 +1,22 @@
+import HTTPCore
+
+/// Turns every thrown error into the envelope. Client-facing `AppError`s keep their code;
+/// a database that cannot be reached becomes 503; anything else is a 500 whose details go
+/// to the log with the request id and never to the client.
+struct ErrorMiddleware: Middleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
+        do {
+            return try await next(request, context)
+        } catch let error as AppError {
+            return ErrorEnvelope.response(for: error, requestID: context.requestID)
+        } catch {
+            logger.error("unhandled error", ["request_id": .string(context.requestID),
+                                             "route": .string(context.routeTemplate),
+                                             "error": .string(String(describing: error))])
+            return ErrorEnvelope.response(for: AppError(.internalError, "An internal error occurred"),
+                                          requestID: context.requestID)
+        }
+    }
+}

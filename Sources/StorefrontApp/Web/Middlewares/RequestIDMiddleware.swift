@@ -1,0 +1,51 @@
+import HTTPCore
+import Synchronization
+
+/// Gives every request an id: the client's `X-Request-Id` when it matches
+/// `[A-Za-z0-9._-]{1,128}`, otherwise a new one; and puts it on the response.
+struct RequestIDMiddleware: Middleware {
+    let generator: RequestIDGenerator
+
+    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
+        var context = context
+        context.requestID = request.headers["X-Request-Id"].flatMap(RequestIDMiddleware.accepted) ?? generator.next()
+        var response = try await next(request, context)
+        response.headers.set("X-Request-Id", context.requestID)
+        return response
+    }
+
+    static func accepted(_ value: String) -> String? {
+        let bytes = value.utf8
+        guard (1...128).contains(bytes.count) else { return nil }
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                continue
+            default:
+                return nil
+            }
+        }
+        return value
+    }
+}
+
+/// Unique ids without a system call per request: a random per-process prefix and a
+/// counter. They need to be unique, not secret.
+final class RequestIDGenerator: Sendable {
+    private let prefix: String
+    private let counter = Atomic<UInt64>(0)
+
+    init() {
+        var generator = SystemRandomNumberGenerator()
+        let value = UInt64.random(in: 0...UInt64.max, using: &generator)
+        let hex = String(value, radix: 16)
+        prefix = String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    func next() -> String {
+        let number = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        let hex = String(number, radix: 16)
+        return prefix + "-" + String(repeating: "0", count: max(0, 10 - hex.count)) + hex
+    }
+}

@@ -1,0 +1,84 @@
+import HTTPCore
+
+/// A request as controllers see it: the HTTP request plus what routing found.
+public struct Request: Sendable {
+    public let http: HTTPRequest
+    /// Values of the route template's `{name}` segments, percent-decoded.
+    public var pathParameters: [String: String]
+
+    public init(http: HTTPRequest, pathParameters: [String: String] = [:]) {
+        self.http = http
+        self.pathParameters = pathParameters
+    }
+
+    public var method: HTTPMethod { http.head.method }
+    public var headers: HTTPHeaders { http.head.headers }
+    public var body: [UInt8] { http.body }
+    public var path: Substring { http.head.path }
+
+    /// Query parameters, percent-decoded; the first value wins for repeated names.
+    public var query: [String: String] {
+        guard let raw = http.head.query, !raw.isEmpty else { return [:] }
+        var result: [String: String] = [:]
+        for pair in raw.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = PercentDecoding.decode(parts[0], plusIsSpace: true) else { continue }
+            let value = parts.count > 1 ? PercentDecoding.decode(parts[1], plusIsSpace: true) : ""
+            if result[name] == nil, let value { result[name] = value }
+        }
+        return result
+    }
+}
+
+/// What a request carries down the middleware chain. A value type: a link that learns
+/// something (the request id, later the principal) passes an enriched copy to `next`.
+public struct RequestContext: Sendable {
+    public var requestID: String
+    /// The matched route template (`/api/v1/products/{id}`), or a fixed label for 404s,
+    /// so logs and metrics never see raw, unbounded paths.
+    public var routeTemplate: String
+    public var clientIP: String
+    public var startedAt: ContinuousClock.Instant
+
+    public init(requestID: String = "", routeTemplate: String, clientIP: String,
+                startedAt: ContinuousClock.Instant = .now) {
+        self.requestID = requestID
+        self.routeTemplate = routeTemplate
+        self.clientIP = clientIP
+        self.startedAt = startedAt
+    }
+}
+
+enum PercentDecoding {
+    /// Nil for malformed escapes or bytes that are not UTF-8.
+    static func decode(_ text: Substring, plusIsSpace: Bool) -> String? {
+        if !text.utf8.contains(UInt8(ascii: "%")) && !(plusIsSpace && text.utf8.contains(UInt8(ascii: "+"))) {
+            return String(text)
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%") {
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                    return nil
+                }
+                bytes.append(high << 4 | low)
+            } else if plusIsSpace && byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import HTTPCore
+
+/// Who may call a route. Every route states it; the auth link enforces it.
+public enum RouteAccess: Sendable, Equatable {
+    /// No credentials needed.
+    case anyone
+    /// Anyone, unless `METRICS_TOKEN` is set: then that bearer token.
+    case metricsToken
+}
+
+public typealias RouteHandler = @Sendable (Request, RequestContext) async throws -> HTTPResponse
+
+/// A method and path template (`/api/v1/products/{id}`) bound to a handler.
+public struct Route: Sendable {
+    public let method: HTTPMethod
+    public let template: String
+    public let access: RouteAccess
+    public let handler: RouteHandler
+}
+
+/// What the router found for a method and path.
+enum RouteMatch: Sendable {
+    case found(Route, parameters: [String: String])
+    /// The path exists but not with this method; `allow` lists the methods it has.
+    case methodNotAllowed(template: String, allow: [HTTPMethod])
+    /// OPTIONS on a known path: answered with its `Allow` list.
+    case options(template: String, allow: [HTTPMethod])
+    case notFound
+}
+
+/// Matches method + path against route templates. Resolved before the middleware chain
+/// so every link knows the route template. `HEAD` is answered by the `GET` route
+/// (RFC 9110 §9.3.2) and `OPTIONS` by the `Allow` list of the path.
+public struct Router: Sendable {
+    private enum Segment: Sendable, Equatable {
+        case literal(String)
+        case parameter(String)
+    }
+
+    private struct PathEntry: Sendable {
+        let template: String
+        let segments: [Segment]
+        var routes: [HTTPMethod: Route]
+    }
+
+    private var entries: [PathEntry] = []
+
+    public init() {}
+
+    public mutating func add(_ method: HTTPMethod, _ template: String, access: RouteAccess,
+                             _ handler: @escaping RouteHandler) {
+        let route = Route(method: method, template: template, access: access, handler: handler)
+        if let index = entries.firstIndex(where: { $0.template == template }) {
+            entries[index].routes[method] = route
+        } else {
+            entries.append(PathEntry(template: template, segments: Router.segments(of: template),
+                                     routes: [method: route]))
+        }
+    }
+
+    /// Every route, for the OpenAPI agreement test and the access-control test.
+    public var routes: [Route] {
+        entries.flatMap { entry in entry.routes.values.sorted { $0.method.rawValue < $1.method.rawValue } }
+    }
+
+    func match(method: HTTPMethod, path: Substring) -> RouteMatch {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        for entry in entries where entry.segments.count == parts.count {
+            guard let parameters = Router.bind(entry.segments, to: parts) else { continue }
+            if let route = entry.routes[method] ?? (method == .head ? entry.routes[.get] : nil) {
+                return .found(route, parameters: parameters)
+            }
+            let allow = Router.allowList(entry.routes)
+            if method == .options { return .options(template: entry.template, allow: allow) }
+            return .methodNotAllowed(template: entry.template, allow: allow)
+        }
+        return .notFound
+    }
+
+    private static func allowList(_ routes: [HTTPMethod: Route]) -> [HTTPMethod] {
+        var methods = Set(routes.keys)
+        if methods.contains(.get) { methods.insert(.head) }
+        methods.insert(.options)
+        return methods.sorted { $0.rawValue < $1.rawValue }
+    }
+
+    private static func segments(of template: String) -> [Segment] {
+        template.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { part in
+            if part.hasPrefix("{") && part.hasSuffix("}") {
+                return .parameter(String(part.dropFirst().dropLast()))
+            }
+            return .literal(String(part))
+        }
+    }
+
+    private static func bind(_ segments: [Segment], to parts: ArraySlice<Substring>) -> [String: String]? {
+        var parameters: [String: String] = [:]
+        for (segment, part) in zip(segments, parts) {
+            switch segment {
+            case .literal(let text):
+                guard part == text else { return nil }
+            case .parameter(let name):
+                guard !part.isEmpty, let value = PercentDecoding.decode(part, plusIsSpace: false) else { return nil }
+                parameters[name] = value
+            }
+        }
+        return parameters
+    }
+}
