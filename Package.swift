@@ -35,12 +35,15 @@ let package = Package(
                 dependencies: ["HTTPCore", "HTTPServer", "Postgres", "Crypto", "CZlib"]),
         .executableTarget(name: "storefront", dependencies: ["StorefrontApp"]),
 
+        // A raw-socket HTTP client for tests that need exact bytes on the wire.
+        .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "HTTPTestSupport"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "StorefrontAppTests",
-                    dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "Crypto"]),
+                    dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "Crypto",
+                                   "HTTPTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

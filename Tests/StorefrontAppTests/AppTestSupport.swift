@@ -1,0 +1,53 @@
+import Foundation
+import HTTPTestSupport
+@testable import StorefrontApp
+
+/// The real application on an ephemeral loopback port with its log captured in memory.
+struct RunningApp {
+    let application: Application
+    let port: Int
+    let logs: MemoryLogSink
+
+    static func start(environment: [String: String] = [:], readinessChecks: [any ReadinessCheck] = []) throws -> RunningApp {
+        var env = ["HOST": "127.0.0.1", "PORT": "0", "EVENT_LOOPS": "2", "SHUTDOWN_GRACE_S": "0"]
+        env.merge(environment) { _, new in new }
+        let configuration = try AppConfiguration.fromEnvironment(env, cores: 2)
+        let logs = MemoryLogSink()
+        let application = Application(configuration: configuration,
+                                      logger: Logger(sink: logs, minimumLevel: .debug),
+                                      readinessChecks: readinessChecks,
+                                      openAPIDocument: Array("openapi: 3.1.0\n".utf8))
+        let port = try application.start()
+        return RunningApp(application: application, port: port, logs: logs)
+    }
+
+    func stop() async { await application.shutdown() }
+
+    func request(_ raw: String) throws -> RawHTTPClient.Response {
+        let client = try RawHTTPClient(port: port)
+        try client.send(raw)
+        return try client.readResponse(headRequest: raw.hasPrefix("HEAD "))
+    }
+
+    func get(_ path: String, headers: String = "") throws -> RawHTTPClient.Response {
+        try request("GET \(path) HTTP/1.1\r\nHost: test\r\n\(headers)\r\n")
+    }
+
+    /// Parses a JSON body into Foundation values for assertions.
+    static func json(_ response: RawHTTPClient.Response) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] ?? [:]
+    }
+}
+
+/// Runs `body` against a started app and always stops it.
+func withApp(environment: [String: String] = [:], readinessChecks: [any ReadinessCheck] = [],
+             _ body: (RunningApp) async throws -> Void) async throws {
+    let app = try RunningApp.start(environment: environment, readinessChecks: readinessChecks)
+    do {
+        try await body(app)
+    } catch {
+        await app.stop()
+        throw error
+    }
+    await app.stop()
+}

@@ -1,0 +1,96 @@
+import Testing
+@testable import StorefrontApp
+
+@Suite struct ConfigurationTests {
+    @Test func defaultsFollowTheContract() throws {
+        let config = try AppConfiguration.fromEnvironment([:], cores: 4)
+        #expect(config.appEnv == .development)
+        #expect(config.host == "0.0.0.0")
+        #expect(config.port == 8080)
+        #expect(config.eventLoops == 4)
+        #expect(config.dbPoolSize == 10)
+        #expect(config.dbPoolTimeoutMs == 2000)
+        #expect(config.dbStatementTimeoutMs == 5000)
+        #expect(config.maxBodyBytes == 1_048_576)
+        #expect(config.headerTimeoutMs == 10_000)
+        #expect(config.idleTimeoutMs == 60_000)
+        #expect(config.shutdownGraceSeconds == 20)
+        #expect(config.accessTokenTTL == 900)
+        #expect(config.refreshTokenTTL == 2_592_000)
+        #expect(config.rateLimitAnonPerMinute == 120)
+        #expect(config.rateLimitUserPerMinute == 600)
+        #expect(config.rateLimitAuthPerMinute == 10)
+        #expect(config.jwtIssuer == "storefront")
+        #expect(config.jwtAudience == "storefront-api")
+        #expect(config.apiKeyRotationGraceSeconds == 3600)
+        #expect(config.jwtSecretWasGenerated)
+        #expect(config.jwtSecret.value.utf8.count >= 32)
+    }
+
+    @Test(arguments: [
+        ("PORT", "abc", "PORT must be an integer, got 'abc'"),
+        ("PORT", "70000", "PORT must be between 0 and 65535, got 70000"),
+        ("EVENT_LOOPS", "0", "EVENT_LOOPS must be between 1 and 256, got 0"),
+        ("RATE_LIMIT_ENABLED", "maybe", "RATE_LIMIT_ENABLED must be true or false, got 'maybe'"),
+        ("LOG_LEVEL", "loud", "LOG_LEVEL must be one of debug, info, warning, error, got 'loud'"),
+        ("TRUSTED_PROXIES", "10.0.0.0/33", "TRUSTED_PROXIES '10.0.0.0/33' is not a CIDR"),
+        ("JWT_SECRET", "short", "JWT_SECRET must be at least 32 bytes"),
+        ("APP_ENV", "staging", "APP_ENV must be one of development, test, production, got 'staging'"),
+    ])
+    func badValueNamesTheVariable(variable: String, value: String, message: String) {
+        #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment([variable: value], cores: 2) }
+        do {
+            _ = try AppConfiguration.fromEnvironment([variable: value], cores: 2)
+        } catch {
+            #expect(error.variable == variable)
+            #expect(error.description == message)
+        }
+    }
+
+    @Test func productionRefusesToStartWithoutSecretAndDatabase() {
+        #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment(["APP_ENV": "production"], cores: 2) }
+        let secret = String(repeating: "s", count: 32)
+        do {
+            _ = try AppConfiguration.fromEnvironment(["APP_ENV": "production", "JWT_SECRET": secret], cores: 2)
+            Issue.record("expected DATABASE_URL to be required")
+        } catch {
+            #expect(error.variable == "DATABASE_URL")
+        }
+    }
+
+    @Test func secretsAreMaskedInTheSummary() throws {
+        let secret = "0123456789abcdef0123456789abcdef-secret"
+        let config = try AppConfiguration.fromEnvironment(
+            ["JWT_SECRET": secret, "DATABASE_URL": "postgres://app:hunter2pass@db:5432/store", "METRICS_TOKEN": "m-token"],
+            cores: 2)
+        let summary = "\(config.redactedSummary)"
+        #expect(!summary.contains(secret))
+        #expect(!summary.contains("hunter2pass"))
+        #expect(!summary.contains("m-token"))
+        #expect(summary.contains("postgres://app:********@db:5432/store"))
+        #expect("\(config.jwtSecret)" == "********")
+    }
+
+    @Test func keyValueConnectionStringsHaveTheirPasswordMasked() {
+        #expect(redactURL("host=db password=hunter2 dbname=x") == "host=db password=******** dbname=x")
+    }
+
+    @Test func trustedProxyRangesMatchAddresses() throws {
+        let v4 = try #require(CIDR("10.1.0.0/16"))
+        #expect(v4.contains("10.1.200.3"))
+        #expect(!v4.contains("10.2.0.1"))
+        #expect(!v4.contains("::1"))
+        let v6 = try #require(CIDR("::1"))
+        #expect(v6.contains("::1"))
+        #expect(CIDR("nonsense") == nil)
+    }
+
+    @Test func forwardedForIsBelievedOnlyFromTrustedProxies() throws {
+        let resolver = ClientAddress(trustedProxies: [try #require(CIDR("127.0.0.1/32"))])
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: "203.0.113.9") == "203.0.113.9")
+        // Spoofed leftmost entries are ignored: the rightmost untrusted hop wins.
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: "1.1.1.1, 203.0.113.9, 127.0.0.1") == "203.0.113.9")
+        #expect(resolver.resolve(peer: "198.51.100.7", forwardedFor: "203.0.113.9") == "198.51.100.7")
+        #expect(resolver.resolve(peer: "127.0.0.1", forwardedFor: "not-an-ip") == "127.0.0.1")
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+@testable import StorefrontApp
+
+/// `openapi.yaml` must describe exactly the routes the server has: no undocumented route,
+/// no documented route that does not exist.
+@Suite struct OpenAPIAgreementTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `METHOD /path` for every operation under `paths:`. The document keeps paths at two
+    /// spaces of indent and methods at four, which this reader relies on.
+    static func documentedOperations() throws -> Set<String> {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+        let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options"]
+        var operations = Set<String>()
+        var inPaths = false
+        var currentPath: String?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if !line.hasPrefix(" ") && !line.isEmpty { inPaths = line == "paths:"; currentPath = nil; continue }
+            guard inPaths else { continue }
+            if line.hasPrefix("  /") && !line.hasPrefix("   ") {
+                currentPath = String(line.dropFirst(2).dropLast())
+            } else if line.hasPrefix("    ") && !line.hasPrefix("     "), let path = currentPath {
+                let key = line.dropFirst(4).split(separator: ":").first.map(String.init) ?? ""
+                if methods.contains(key) { operations.insert("\(key.uppercased()) \(path)") }
+            }
+        }
+        return operations
+    }
+
+    @Test func everyRouteIsDocumentedAndEveryDocumentedRouteExists() throws {
+        // Built, not started: the route table is all this needs.
+        let configuration = try AppConfiguration.fromEnvironment([:], cores: 1)
+        let application = Application(configuration: configuration,
+                                      logger: Logger(sink: MemoryLogSink(), minimumLevel: .error))
+        let served = Set(application.router.routes.map { "\($0.method.rawValue) \($0.template)" })
+        let documented = try OpenAPIAgreementTests.documentedOperations()
+        #expect(!documented.isEmpty)
+        #expect(served.subtracting(documented).sorted() == [], "routes missing from openapi.yaml")
+        #expect(documented.subtracting(served).sorted() == [], "documented operations the server lacks")
+    }
+
+    @Test func everyErrorCodeIsInTheDocument() throws {
+        let text = try String(contentsOf: OpenAPIAgreementTests.repositoryRoot.appendingPathComponent("openapi.yaml"),
+                              encoding: .utf8)
+        for code in ErrorCode.allCases {
+            #expect(text.contains(code.rawValue), "\(code.rawValue) missing from openapi.yaml")
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import HTTPTestSupport
+import Testing
+@testable import StorefrontApp
+
+@Suite struct PipelineTests {
+    private func expectEnvelope(_ response: RawHTTPClient.Response, code: String) throws {
+        let json = try RunningApp.json(response)
+        let error = try #require(json["error"] as? [String: Any])
+        #expect(error["code"] as? String == code)
+        #expect(error["message"] is String)
+        #expect(error["details"] is [Any])
+        #expect(error["request_id"] as? String == response.header("X-Request-Id"))
+        let timestamp = try #require(error["timestamp"] as? String)
+        #expect(timestamp.count == 24 && timestamp.hasSuffix("Z"))
+    }
+
+    private func expectSecurityHeaders(_ response: RawHTTPClient.Response) {
+        #expect(response.header("X-Content-Type-Options") == "nosniff")
+        #expect(response.header("X-Frame-Options") == "DENY")
+        #expect(response.header("Referrer-Policy") == "no-referrer")
+        #expect(response.header("Content-Security-Policy") == "default-src 'none'; frame-ancestors 'none'")
+    }
+
+    @Test func unknownPathIs404WithTheEnvelope() async throws {
+        try await withApp { app in
+            let response = try app.get("/nope")
+            #expect(response.status == 404)
+            try expectEnvelope(response, code: "NOT_FOUND")
+            expectSecurityHeaders(response)
+        }
+    }
+
+    @Test func wrongMethodIs405WithAllowAndTheEnvelope() async throws {
+        try await withApp { app in
+            let response = try app.request("DELETE /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(response.status == 405)
+            #expect(response.header("Allow") == "GET, HEAD, OPTIONS")
+            try expectEnvelope(response, code: "METHOD_NOT_ALLOWED")
+        }
+    }
+
+    @Test func bodyOverTheLimitIs413WithTheEnvelope() async throws {
+        try await withApp(environment: ["MAX_BODY_BYTES": "100"]) { app in
+            let response = try app.request("POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n")
+            #expect(response.status == 413)
+            try expectEnvelope(response, code: "PAYLOAD_TOO_LARGE")
+            expectSecurityHeaders(response)
+        }
+    }
+
+    @Test func malformedRequestIs400WithTheEnvelope() async throws {
+        try await withApp { app in
+            let response = try app.request("GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+            #expect(response.status == 400)
+            try expectEnvelope(response, code: "BAD_REQUEST")
+        }
+    }
+
+    @Test func validClientRequestIdIsEchoed() async throws {
+        try await withApp { app in
+            let response = try app.get("/health", headers: "X-Request-Id: abc.DEF_123-x\r\n")
+            #expect(response.header("X-Request-Id") == "abc.DEF_123-x")
+        }
+    }
+
+    @Test(arguments: ["has space", "semi;colon", String(repeating: "a", count: 129), "ünïcode"])
+    func invalidClientRequestIdIsReplaced(candidate: String) async throws {
+        try await withApp { app in
+            let response = try app.get("/nope", headers: "X-Request-Id: \(candidate)\r\n")
+            let id = try #require(response.header("X-Request-Id"))
+            #expect(id != candidate)
+            #expect(RequestIDMiddleware.accepted(id) == id)
+            let body = try RunningApp.json(response)
+            #expect((body["error"] as? [String: Any])?["request_id"] as? String == id)
+        }
+    }
+
+    @Test func generatedRequestIdsAreUnique() {
+        let generator = RequestIDGenerator()
+        let ids = Set((0..<1000).map { _ in generator.next() })
+        #expect(ids.count == 1000)
+    }
+
+    @Test func accessLogLineIsOneJSONObjectWithTheRouteTemplateAndNoSecrets() async throws {
+        try await withApp { app in
+            let secret = "Bearer super-secret-token-value"
+            _ = try app.get("/health?api_key=query-secret", headers: "Authorization: \(secret)\r\nCookie: session=cookie-secret\r\nX-Request-Id: log-check\r\n")
+            await app.stop()
+            let line = try #require(app.logs.all.first { $0.contains("\"request_id\":\"log-check\"") })
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["msg"] as? String == "request")
+            #expect(object["level"] as? String == "info")
+            #expect(object["method"] as? String == "GET")
+            #expect(object["route"] as? String == "/health")
+            #expect(object["status"] as? Int == 200)
+            #expect(object["client_ip"] as? String == "127.0.0.1")
+            #expect(object["duration_ms"] is Double)
+            #expect(object["bytes"] is Int)
+            #expect(object["time"] is String)
+            for needle in ["super-secret-token-value", "cookie-secret", "query-secret"] {
+                #expect(!app.logs.all.joined().contains(needle))
+            }
+        }
+    }
+
+    @Test func credentialedResponsesAreNotCached() async throws {
+        try await withApp { app in
+            let response = try app.get("/health", headers: "Authorization: Bearer x\r\n")
+            #expect(response.header("Cache-Control") == "no-store")
+            #expect(try app.get("/health").header("Cache-Control") == nil)
+        }
+    }
+
+    @Test func headAndOptionsAreAnsweredForEveryGetRoute() async throws {
+        try await withApp { app in
+            let head = try app.request("HEAD /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(head.status == 200)
+            #expect(head.body.isEmpty)
+            #expect(Int(head.header("Content-Length") ?? "") ?? 0 > 0)
+            let options = try app.request("OPTIONS /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(options.status == 204)
+            #expect(options.header("Allow") == "GET, HEAD, OPTIONS")
+        }
+    }
+
+    @Test func unhandledErrorIs500WithoutInternals() async throws {
+        var router = Router()
+        struct Boom: Error { let secret = "sql: SELECT password FROM users" }
+        router.add(.get, "/boom", access: .anyone) { _, _ in throw Boom() }
+        let logs = MemoryLogSink()
+        let logger = Logger(sink: logs, minimumLevel: .debug)
+        let handler = AppHandler(router: router, chain: Application.chain(logger: logger, requestIDs: RequestIDGenerator()),
+                                 clientAddress: ClientAddress(trustedProxies: []), requestIDs: RequestIDGenerator(),
+                                 logger: logger)
+        let response = try await handler.handle(.init(head: .init(
+            method: .get, target: "/boom", version: .http1_1, headers: .init([("Host", "t")]),
+            framing: .none, keepAlive: true, expectsContinue: false)))
+        #expect(response.status.code == 500)
+        let body = String(decoding: response.body, as: UTF8.self)
+        #expect(body.contains("\"INTERNAL\""))
+        #expect(!body.contains("SELECT"))
+        // The details go to the log, at error level, with the request id.
+        let errorLine = try #require(logs.all.first { $0.contains("unhandled error") })
+        #expect(errorLine.contains("\"level\":\"error\""))
+        #expect(errorLine.contains(response.headers["X-Request-Id"] ?? "missing"))
+    }
+}
