@@ -1,0 +1,69 @@
+import Foundation
+
+/// A reusable check on a string field; `check` returns the issue text or nil.
+public struct StringRule: Sendable {
+    public let check: @Sendable (String) -> String?
+
+    public init(_ check: @escaping @Sendable (String) -> String?) { self.check = check }
+
+    /// Length in characters (grapheme clusters), what a person would count.
+    public static func length(_ range: ClosedRange<Int>) -> StringRule {
+        StringRule { text in
+            let count = text.count
+            if count < range.lowerBound {
+                return range.lowerBound == 1 ? "must not be empty" : "must be at least \(range.lowerBound) characters"
+            }
+            return count > range.upperBound ? "must be at most \(range.upperBound) characters" : nil
+        }
+    }
+
+    /// Every byte in `allowed` (ASCII) and the length in `range`: e.g. SKUs `[A-Z0-9-]{3,64}`.
+    public static func ascii(_ allowed: Set<UInt8>, length range: ClosedRange<Int>, describe: String) -> StringRule {
+        StringRule { text in
+            let bytes = text.utf8
+            return range.contains(bytes.count) && bytes.allSatisfy(allowed.contains) ? nil : "must match \(describe)"
+        }
+    }
+
+    public static func oneOf(_ values: [String]) -> StringRule {
+        StringRule { text in
+            values.contains(text) ? nil : "must be one of \(values.joined(separator: ", "))"
+        }
+    }
+
+    public static let uuid = StringRule { text in
+        UUID(uuidString: text) == nil ? "must be a UUID" : nil
+    }
+
+    public static let email = StringRule { text in
+        EmailSyntax.isValid(text) ? nil : "must be a valid email address"
+    }
+
+    /// Printable text: no control characters (they break logs and displays).
+    public static let printable = StringRule { text in
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control } ? "must not contain control characters" : nil
+    }
+}
+
+/// A deliberately plain email check: what can receive mail in practice, not all of RFC 5322.
+enum EmailSyntax {
+    static func isValid(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (3...254).contains(bytes.count), let at = bytes.lastIndex(of: UInt8(ascii: "@")),
+              bytes.firstIndex(of: UInt8(ascii: "@")) == at else { return false }
+        let local = bytes[..<at]
+        let domain = bytes[(at + 1)...]
+        guard (1...64).contains(local.count), !domain.isEmpty else { return false }
+        let localAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-".utf8)
+        guard local.allSatisfy(localAllowed.contains), local.first != UInt8(ascii: "."),
+              local.last != UInt8(ascii: "."), !zip(local, local.dropFirst()).contains(where: { $0 == 46 && $1 == 46 })
+        else { return false }
+        let labels = domain.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard labels.count >= 2 else { return false }
+        let labelAllowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-".utf8)
+        return labels.allSatisfy { label in
+            (1...63).contains(label.count) && label.allSatisfy(labelAllowed.contains)
+                && label.first != UInt8(ascii: "-") && label.last != UInt8(ascii: "-")
+        }
+    }
+}
