@@ -25,10 +25,12 @@ final class AppHandler: HTTPRequestHandler {
         let clientIP = clientAddress.resolve(peer: http.remoteAddress, forwardedFor: http.head.headers["X-Forwarded-For"])
         var request = Request(http: http)
         let template: String
+        var access = RouteAccess.anyone
         let endpoint: Next
         switch match {
         case .found(let route, let parameters):
             template = route.template
+            access = route.access
             request.pathParameters = parameters
             endpoint = route.handler
         case .methodNotAllowed(let path, let allow):
@@ -45,7 +47,7 @@ final class AppHandler: HTTPRequestHandler {
             template = "(unmatched)"
             endpoint = { _, _ in throw AppError.notFound("No route for this path") }
         }
-        let context = RequestContext(routeTemplate: template, clientIP: clientIP)
+        let context = RequestContext(routeTemplate: template, routeAccess: access, clientIP: clientIP)
         return try await chain.run(request, context: context, endpoint: endpoint)
     }
 

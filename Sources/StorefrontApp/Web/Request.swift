@@ -37,15 +37,21 @@ public struct RequestContext: Sendable {
     /// The matched route template (`/api/v1/products/{id}`), or a fixed label for 404s,
     /// so logs and metrics never see raw, unbounded paths.
     public var routeTemplate: String
+    /// Who may call the matched route (`.anyone` for 404, 405 and OPTIONS).
+    public var routeAccess: RouteAccess
     public var clientIP: String
     public var startedAt: ContinuousClock.Instant
+    /// Set by the auth link once credentials are verified.
+    public var principal: Principal?
 
-    public init(requestID: String = "", routeTemplate: String, clientIP: String,
-                startedAt: ContinuousClock.Instant = .now) {
+    public init(requestID: String = "", routeTemplate: String, routeAccess: RouteAccess = .anyone,
+                clientIP: String, startedAt: ContinuousClock.Instant = .now, principal: Principal? = nil) {
         self.requestID = requestID
         self.routeTemplate = routeTemplate
+        self.routeAccess = routeAccess
         self.clientIP = clientIP
         self.startedAt = startedAt
+        self.principal = principal
     }
 }
 
