@@ -5,17 +5,157 @@ public enum ChunkedDecodeResult: Sendable, Equatable {
     /// The last chunk and trailer section ended after `consumed` bytes; later bytes are
     /// the next request.
     case done(consumed: Int, trailers: HTTPHeaders)
-    /// Malformed framing (400) or a body over the limit (413).
+    /// Malformed framing (400), a body over the limit (413), trailers too large (431).
     case invalid(HTTPParseError)
 }
 
 /// Decodes a chunked request body (RFC 9112 §7.1) incrementally, appending the data to a
-/// caller-owned buffer. A value type holding only its state: no I/O.
+/// caller-owned buffer. A value type holding only its state: no I/O. Works the same fed
+/// whole or one byte at a time.
 public struct ChunkedBodyDecoder: Sendable {
+    private enum State: Sendable {
+        case size(value: Int, digits: Int)
+        /// Whitespace after the size, allowed only before `;` (BWS in chunk-ext).
+        case sizeSpace(value: Int)
+        case extensions(value: Int, bytes: Int)
+        case sizeLF(value: Int)
+        case data(remaining: Int)
+        case dataCR
+        case dataLF
+        case trailerLineStart
+        case trailerLine
+        case trailerLF
+        case finalLF
+        case done
+    }
+
     public let maxBodyBytes: Int
-    public init(maxBodyBytes: Int) { self.maxBodyBytes = maxBodyBytes }
+    public let maxTrailerBytes: Int
+    private var state = State.size(value: 0, digits: 0)
+    private var received = 0
+    private var trailerLine: [UInt8] = []
+    private var trailerBytes = 0
+    private var trailers = HTTPHeaders()
+
+    public init(maxBodyBytes: Int, maxTrailerBytes: Int = 8192) {
+        self.maxBodyBytes = maxBodyBytes
+        self.maxTrailerBytes = maxTrailerBytes
+    }
+
+    private static func fail(_ reason: String) -> ChunkedDecodeResult {
+        .invalid(HTTPParseError(.badRequest, reason))
+    }
 
     public mutating func feed(_ input: UnsafeRawBufferPointer, into body: inout [UInt8]) -> ChunkedDecodeResult {
-        .needMore(consumed: input.count)  // placeholder until the decoder lands
+        var index = 0
+        while index < input.count {
+            if case .data(let remaining) = state {
+                let take = min(remaining, input.count - index)
+                body.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[index..<(index + take)]))
+                index += take
+                state = remaining == take ? .dataCR : .data(remaining: remaining - take)
+                continue
+            }
+            let byte = input[index]
+            index += 1
+            switch state {
+            case .size(let value, let digits):
+                if let digit = ChunkedBodyDecoder.hexValue(byte) {
+                    // 15 hex digits cannot overflow Int; the body limit bites long before.
+                    guard digits < 15 else { return ChunkedBodyDecoder.fail("chunk size too long") }
+                    state = .size(value: value * 16 + digit, digits: digits + 1)
+                } else if digits == 0 {
+                    return ChunkedBodyDecoder.fail("missing or invalid chunk size")
+                } else if byte == UInt8(ascii: ";") {
+                    state = .extensions(value: value, bytes: 0)
+                } else if HTTPBytes.isWhitespace(byte) {
+                    state = .sizeSpace(value: value)
+                } else if byte == HTTPBytes.cr {
+                    state = .sizeLF(value: value)
+                } else {
+                    return ChunkedBodyDecoder.fail("invalid character in chunk size")
+                }
+            case .sizeSpace(let value):
+                if byte == UInt8(ascii: ";") {
+                    state = .extensions(value: value, bytes: 0)
+                } else if !HTTPBytes.isWhitespace(byte) {
+                    return ChunkedBodyDecoder.fail("invalid character after chunk size")
+                }
+            case .extensions(let value, let bytes):
+                if byte == HTTPBytes.cr {
+                    state = .sizeLF(value: value)
+                } else {
+                    guard HTTPBytes.isFieldValueByte(byte) else { return ChunkedBodyDecoder.fail("control character in chunk extension") }
+                    guard bytes < 4096 else { return ChunkedBodyDecoder.fail("chunk extension too long") }
+                    state = .extensions(value: value, bytes: bytes + 1)
+                }
+            case .sizeLF(let value):
+                guard byte == HTTPBytes.lf else { return ChunkedBodyDecoder.fail("chunk size line not ended by CRLF") }
+                if value == 0 {
+                    state = .trailerLineStart
+                } else {
+                    guard received + value <= maxBodyBytes else {
+                        return .invalid(HTTPParseError(.contentTooLarge, "chunked body over the limit of \(maxBodyBytes) bytes"))
+                    }
+                    received += value
+                    state = .data(remaining: value)
+                }
+            case .dataCR:
+                guard byte == HTTPBytes.cr else { return ChunkedBodyDecoder.fail("chunk data not followed by CRLF") }
+                state = .dataLF
+            case .dataLF:
+                guard byte == HTTPBytes.lf else { return ChunkedBodyDecoder.fail("chunk data not followed by CRLF") }
+                state = .size(value: 0, digits: 0)
+            case .trailerLineStart:
+                if byte == HTTPBytes.cr {
+                    state = .finalLF
+                } else {
+                    trailerLine = [byte]
+                    state = .trailerLine
+                    if let error = countTrailerByte() { return error }
+                }
+            case .trailerLine:
+                if byte == HTTPBytes.cr {
+                    state = .trailerLF
+                } else {
+                    guard byte != HTTPBytes.lf else { return ChunkedBodyDecoder.fail("bare LF in trailer section") }
+                    trailerLine.append(byte)
+                    if let error = countTrailerByte() { return error }
+                }
+            case .trailerLF:
+                guard byte == HTTPBytes.lf else { return ChunkedBodyDecoder.fail("trailer line not ended by CRLF") }
+                let parsed = trailerLine.withUnsafeBytes { HTTPBytes.parseFieldLine($0) }
+                switch parsed {
+                case .failure(let error): return .invalid(error)
+                case .success(let field): trailers.add(field.name, field.value)
+                }
+                trailerLine = []
+                state = .trailerLineStart
+            case .finalLF:
+                guard byte == HTTPBytes.lf else { return ChunkedBodyDecoder.fail("chunked body not ended by CRLF") }
+                state = .done
+                return .done(consumed: index, trailers: trailers)
+            case .data, .done:
+                return .done(consumed: index - 1, trailers: trailers)
+            }
+        }
+        return .needMore(consumed: index)
+    }
+
+    private mutating func countTrailerByte() -> ChunkedDecodeResult? {
+        trailerBytes += 1
+        guard trailerBytes <= maxTrailerBytes else {
+            return .invalid(HTTPParseError(.requestHeaderFieldsTooLarge, "trailer section larger than \(maxTrailerBytes) bytes"))
+        }
+        return nil
+    }
+
+    private static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): Int(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
     }
 }

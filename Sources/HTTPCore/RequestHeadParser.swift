@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The outcome of one attempt to parse a request head from the bytes received so far.
 public enum RequestHeadParseResult: Sendable, Equatable {
     /// A whole head was parsed; `consumed` bytes (through the blank line) belong to it.
@@ -10,10 +16,83 @@ public enum RequestHeadParseResult: Sendable, Equatable {
 }
 
 /// Parses an HTTP/1.1 request line and header section (RFC 9112 §2-§6).
-/// A pure function over bytes: no I/O, and the caller owns every limit.
+/// A pure function over bytes: no I/O, and the caller owns every limit. Strict: lines end
+/// in CRLF (a bare LF or CR is refused rather than guessed at, RFC 9112 §2.2 allows
+/// either choice and strictness closes request-smuggling gaps).
 public enum RequestHeadParser {
     public static func parse(_ bytes: UnsafeRawBufferPointer, resumeFrom: Int = 0,
                              limits: HTTPParserLimits = HTTPParserLimits()) -> RequestHeadParseResult {
-        .needMore(scanned: resumeFrom)  // placeholder until the parser lands
+        let count = bytes.count
+        // RFC 9112 §2.2: ignore empty lines before the request line.
+        var start = 0
+        while start + 1 < count && bytes[start] == HTTPBytes.cr && bytes[start + 1] == HTTPBytes.lf {
+            start += 2
+            if start > 64 { return .invalid(HTTPParseError(.badRequest, "too many empty lines before the request")) }
+        }
+        guard start < count else { return .needMore(scanned: 0) }
+        if bytes[start] == HTTPBytes.lf { return .invalid(HTTPParseError(.badRequest, "bare LF line ending")) }
+
+        guard let base = bytes.baseAddress else { return .needMore(scanned: 0) }
+        var lineStart = max(start, resumeFrom)
+        var requestLineEnd: Int? = nil
+        if lineStart > start {
+            // Resuming: the request line was complete and checked on an earlier call.
+            if let lf = memchr(base + start, Int32(HTTPBytes.lf), count - start) {
+                requestLineEnd = base.distance(to: UnsafeRawPointer(lf)) + 1
+            }
+        }
+        var headEnd = 0
+        while true {
+            guard let found = memchr(base + lineStart, Int32(HTTPBytes.lf), count - lineStart) else {
+                if requestLineEnd == nil && count - start > limits.maxRequestLineBytes {
+                    return .invalid(HTTPParseError(.uriTooLong, "request line longer than \(limits.maxRequestLineBytes) bytes"))
+                }
+                if let end = requestLineEnd, count - end > limits.maxHeaderBytes {
+                    return .invalid(HTTPParseError(.requestHeaderFieldsTooLarge, "header section larger than \(limits.maxHeaderBytes) bytes"))
+                }
+                return .needMore(scanned: lineStart)
+            }
+            let lf = base.distance(to: UnsafeRawPointer(found))
+            guard lf > lineStart, bytes[lf - 1] == HTTPBytes.cr else {
+                return .invalid(HTTPParseError(.badRequest, "bare LF line ending"))
+            }
+            if let end = requestLineEnd {
+                if lf - 1 == lineStart { headEnd = lf + 1; break }
+                if lf + 1 - end > limits.maxHeaderBytes {
+                    return .invalid(HTTPParseError(.requestHeaderFieldsTooLarge, "header section larger than \(limits.maxHeaderBytes) bytes"))
+                }
+            } else {
+                if lf - 1 - start > limits.maxRequestLineBytes {
+                    return .invalid(HTTPParseError(.uriTooLong, "request line longer than \(limits.maxRequestLineBytes) bytes"))
+                }
+                requestLineEnd = lf + 1
+            }
+            lineStart = lf + 1
+        }
+        guard let lineEnd = requestLineEnd else { return .needMore(scanned: lineStart) }
+        let requestLine = UnsafeRawBufferPointer(rebasing: bytes[start..<(lineEnd - 2)])
+        switch RequestLine.parse(requestLine) {
+        case .failure(let error):
+            return .invalid(error)
+        case .success(let line):
+            var headers = HTTPHeaders()
+            var fieldStart = lineEnd
+            while fieldStart < headEnd - 2 {
+                var fieldEnd = fieldStart
+                while bytes[fieldEnd] != HTTPBytes.cr || bytes[fieldEnd + 1] != HTTPBytes.lf { fieldEnd += 1 }
+                if headers.count >= limits.maxHeaderCount {
+                    return .invalid(HTTPParseError(.requestHeaderFieldsTooLarge, "more than \(limits.maxHeaderCount) header fields"))
+                }
+                switch HTTPBytes.parseFieldLine(UnsafeRawBufferPointer(rebasing: bytes[fieldStart..<fieldEnd])) {
+                case .failure(let error): return .invalid(error)
+                case .success(let field): headers.add(field.name, field.value)
+                }
+                fieldStart = fieldEnd + 2
+            }
+            switch HeadSemantics.interpret(line: line, headers: headers) {
+            case .failure(let error): return .invalid(error)
+            case .success(let head): return .complete(head, consumed: headEnd)
+            }
+        }
     }
 }

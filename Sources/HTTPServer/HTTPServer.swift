@@ -42,7 +42,9 @@ final class ServerCore: @unchecked Sendable {
     let inFlight = Atomic<Int>(0)
     private let drainDeadline = Atomic<Int64>(Int64.max)
     private let runningLoops = Atomic<Int>(0)
-    private let stoppedWaiter = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    private let shutdownStarted = Atomic<Bool>(false)
+    /// Everyone waiting for the loops to stop; `stopped` turns true once, when the last exits.
+    private let stopWaiters = Mutex<(stopped: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
     private let started = Mutex(false)
 
     init(configuration: HTTPServerConfiguration, handler: any HTTPRequestHandler,
@@ -95,29 +97,40 @@ final class ServerCore: @unchecked Sendable {
         now >= drainDeadline.load(ordering: .relaxed)
     }
 
+    /// Safe to call more than once and from several tasks: every caller returns once the
+    /// loops have stopped.
     func shutdown(grace: Duration) async {
         guard !loops.isEmpty else { return }
-        let graceMs = grace.components.seconds * 1000 + grace.components.attoseconds / 1_000_000_000_000_000
-        drainDeadline.store(Sys.monotonicMilliseconds() + graceMs, ordering: .relaxed)
-        for loop in loops {
-            loop.execute { loop.beginDraining() }
+        if !shutdownStarted.exchange(true, ordering: .acquiringAndReleasing) {
+            let graceMs = grace.components.seconds * 1000 + grace.components.attoseconds / 1_000_000_000_000_000
+            drainDeadline.store(Sys.monotonicMilliseconds() + graceMs, ordering: .relaxed)
+            for loop in loops {
+                // The loops stop themselves once their connections are gone or the deadline passed.
+                loop.execute {
+                    loop.beginDraining()
+                    loop.stopWhenIdle()
+                }
+            }
         }
-        // The loops stop themselves once their connections are gone or the deadline passed.
-        await withCheckedContinuation { continuation in
-            stoppedWaiter.withLock { $0 = continuation }
-            for loop in loops { loop.execute { loop.stopWhenIdle() } }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let alreadyStopped = stopWaiters.withLock { state -> Bool in
+                if state.stopped { return true }
+                state.waiting.append(continuation)
+                return false
+            }
+            if alreadyStopped { continuation.resume() }
         }
-        if listenFD >= 0 { close(listenFD) }
-        log(.info, "http server stopped")
     }
 
     func loopDidStop() {
-        if runningLoops.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
-            let waiter = stoppedWaiter.withLock { waiter -> CheckedContinuation<Void, Never>? in
-                defer { waiter = nil }
-                return waiter
-            }
-            waiter?.resume()
+        guard runningLoops.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 else { return }
+        if listenFD >= 0 { close(listenFD) }
+        log(.info, "http server stopped")
+        let waiting = stopWaiters.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.stopped = true
+            defer { state.waiting = [] }
+            return state.waiting
         }
+        for continuation in waiting { continuation.resume() }
     }
 }
