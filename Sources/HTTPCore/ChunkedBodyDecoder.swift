@@ -17,7 +17,7 @@ public struct ChunkedBodyDecoder: Sendable {
         case size(value: Int, digits: Int)
         /// Whitespace after the size, allowed only before `;` (BWS in chunk-ext).
         case sizeSpace(value: Int)
-        case extensions(value: Int, bytes: Int)
+        case extensions(value: Int)
         case sizeLF(value: Int)
         case data(remaining: Int)
         case dataCR
@@ -27,6 +27,8 @@ public struct ChunkedBodyDecoder: Sendable {
         case trailerLF
         case finalLF
         case done
+        /// Sticky: once framing is broken every later call reports the same error.
+        case failed(HTTPParseError)
     }
 
     public let maxBodyBytes: Int
@@ -34,6 +36,7 @@ public struct ChunkedBodyDecoder: Sendable {
     private var state = State.size(value: 0, digits: 0)
     private var received = 0
     private var trailerLine: [UInt8] = []
+    private var extensionBytes: [UInt8] = []
     private var trailerBytes = 0
     private var trailers = HTTPHeaders()
 
@@ -42,11 +45,18 @@ public struct ChunkedBodyDecoder: Sendable {
         self.maxTrailerBytes = maxTrailerBytes
     }
 
+    public mutating func feed(_ input: UnsafeRawBufferPointer, into body: inout [UInt8]) -> ChunkedDecodeResult {
+        if case .failed(let error) = state { return .invalid(error) }
+        let result = step(input, into: &body)
+        if case .invalid(let error) = result { state = .failed(error) }
+        return result
+    }
+
     private static func fail(_ reason: String) -> ChunkedDecodeResult {
         .invalid(HTTPParseError(.badRequest, reason))
     }
 
-    public mutating func feed(_ input: UnsafeRawBufferPointer, into body: inout [UInt8]) -> ChunkedDecodeResult {
+    private mutating func step(_ input: UnsafeRawBufferPointer, into body: inout [UInt8]) -> ChunkedDecodeResult {
         var index = 0
         while index < input.count {
             if case .data(let remaining) = state {
@@ -61,13 +71,14 @@ public struct ChunkedBodyDecoder: Sendable {
             switch state {
             case .size(let value, let digits):
                 if let digit = ChunkedBodyDecoder.hexValue(byte) {
-                    // 15 hex digits cannot overflow Int; the body limit bites long before.
-                    guard digits < 15 else { return ChunkedBodyDecoder.fail("chunk size too long") }
+                    guard digits < 16 else { return ChunkedBodyDecoder.fail("chunk size too long") }
+                    guard value <= (Int.max - digit) / 16 else { return ChunkedBodyDecoder.fail("chunk size overflows") }
                     state = .size(value: value * 16 + digit, digits: digits + 1)
                 } else if digits == 0 {
                     return ChunkedBodyDecoder.fail("missing or invalid chunk size")
                 } else if byte == UInt8(ascii: ";") {
-                    state = .extensions(value: value, bytes: 0)
+                    extensionBytes = []
+                    state = .extensions(value: value)
                 } else if HTTPBytes.isWhitespace(byte) {
                     state = .sizeSpace(value: value)
                 } else if byte == HTTPBytes.cr {
@@ -77,17 +88,19 @@ public struct ChunkedBodyDecoder: Sendable {
                 }
             case .sizeSpace(let value):
                 if byte == UInt8(ascii: ";") {
-                    state = .extensions(value: value, bytes: 0)
+                    extensionBytes = []
+                    state = .extensions(value: value)
                 } else if !HTTPBytes.isWhitespace(byte) {
                     return ChunkedBodyDecoder.fail("invalid character after chunk size")
                 }
-            case .extensions(let value, let bytes):
+            case .extensions(let value):
                 if byte == HTTPBytes.cr {
+                    guard ChunkExtension.isValid(extensionBytes) else { return ChunkedBodyDecoder.fail("invalid chunk extension") }
                     state = .sizeLF(value: value)
                 } else {
                     guard HTTPBytes.isFieldValueByte(byte) else { return ChunkedBodyDecoder.fail("control character in chunk extension") }
-                    guard bytes < 4096 else { return ChunkedBodyDecoder.fail("chunk extension too long") }
-                    state = .extensions(value: value, bytes: bytes + 1)
+                    guard extensionBytes.count < 4096 else { return ChunkedBodyDecoder.fail("chunk extension too long") }
+                    extensionBytes.append(byte)
                 }
             case .sizeLF(let value):
                 guard byte == HTTPBytes.lf else { return ChunkedBodyDecoder.fail("chunk size line not ended by CRLF") }
@@ -109,6 +122,8 @@ public struct ChunkedBodyDecoder: Sendable {
             case .trailerLineStart:
                 if byte == HTTPBytes.cr {
                     state = .finalLF
+                } else if byte == HTTPBytes.lf {
+                    return ChunkedBodyDecoder.fail("bare LF in trailer section")
                 } else {
                     trailerLine = [byte]
                     state = .trailerLine
@@ -137,6 +152,8 @@ public struct ChunkedBodyDecoder: Sendable {
                 return .done(consumed: index, trailers: trailers)
             case .data, .done:
                 return .done(consumed: index - 1, trailers: trailers)
+            case .failed(let error):
+                return .invalid(error)
             }
         }
         return .needMore(consumed: index)
@@ -156,6 +173,57 @@ public struct ChunkedBodyDecoder: Sendable {
         case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(byte - UInt8(ascii: "a") + 10)
         case UInt8(ascii: "A")...UInt8(ascii: "F"): Int(byte - UInt8(ascii: "A") + 10)
         default: nil
+        }
+    }
+}
+
+/// `chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )`, ext-val = token /
+/// quoted-string (RFC 9112 §7.1.1). `bytes` starts just after the first ";".
+enum ChunkExtension {
+    static func isValid(_ bytes: [UInt8]) -> Bool {
+        var index = 0
+        func skipWhitespace() { while index < bytes.count && HTTPBytes.isWhitespace(bytes[index]) { index += 1 } }
+        func token() -> Bool {
+            let start = index
+            while index < bytes.count && HTTPBytes.isTokenByte[Int(bytes[index])] { index += 1 }
+            return index > start
+        }
+        func quotedString() -> Bool {
+            index += 1
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") { index += 1; return true }
+                if byte == UInt8(ascii: "\\") {
+                    index += 1
+                    guard index < bytes.count, HTTPBytes.isFieldValueByte(bytes[index]) else { return false }
+                } else if !HTTPBytes.isFieldValueByte(byte) {
+                    return false
+                }
+                index += 1
+            }
+            return false
+        }
+        while true {
+            skipWhitespace()
+            guard token() else { return false }
+            skipWhitespace()
+            if index < bytes.count && bytes[index] == UInt8(ascii: "=") {
+                index += 1
+                skipWhitespace()
+                guard index < bytes.count else { return false }
+                if bytes[index] == UInt8(ascii: "\"") {
+                    guard quotedString() else { return false }
+                } else {
+                    guard token() else { return false }
+                }
+                skipWhitespace()
+            }
+            if index == bytes.count {
+                // BWS is allowed before ";" and "=", not at the end of the line.
+                return index == 0 || !HTTPBytes.isWhitespace(bytes[index - 1])
+            }
+            guard bytes[index] == UInt8(ascii: ";") else { return false }
+            index += 1
         }
     }
 }

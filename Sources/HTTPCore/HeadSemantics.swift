@@ -3,6 +3,7 @@
 enum HeadSemantics {
     static func interpret(line: RequestLine, headers: HTTPHeaders) -> Result<HTTPRequestHead, HTTPParseError> {
         var hostCount = 0
+        var hostValue = ""
         var contentLengths: [String] = []
         var transferCodings: [String] = []
         var sawTransferEncoding = false
@@ -12,6 +13,7 @@ enum HeadSemantics {
             let name = field.name
             if name.asciiCaseInsensitiveEquals("Host") {
                 hostCount += 1
+                hostValue = field.value
             } else if name.asciiCaseInsensitiveEquals("Content-Length") {
                 contentLengths.append(field.value)
             } else if name.asciiCaseInsensitiveEquals("Transfer-Encoding") {
@@ -27,6 +29,9 @@ enum HeadSemantics {
         if hostCount > 1 { return .failure(HTTPParseError(.badRequest, "duplicate Host header")) }
         if hostCount == 0 && line.version == .http1_1 {
             return .failure(HTTPParseError(.badRequest, "missing Host header"))
+        }
+        if hostCount == 1 && !HostValue.isValid(hostValue) {
+            return .failure(HTTPParseError(.badRequest, "invalid Host header"))
         }
 
         var framing = BodyFraming.none
@@ -72,7 +77,8 @@ enum HeadSemantics {
             guard expectation.lowercased() == "100-continue" else {
                 return .failure(HTTPParseError(.expectationFailed, "unsupported expectation"))
             }
-            expectsContinue = true
+            // RFC 9110 §10.1.1: an HTTP/1.0 request's 100-continue is ignored.
+            expectsContinue = line.version != .http1_0
         }
 
         return .success(HTTPRequestHead(method: line.method, target: line.target, version: line.version,
@@ -90,8 +96,8 @@ enum HeadSemantics {
     /// `1*DIGIT` only: no sign, no spaces, no lists, no overflow (RFC 9110 §8.6).
     static func parseContentLength(_ value: String) -> Int? {
         let digits = value.utf8
-        guard !digits.isEmpty, digits.count <= 18,
-              digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        // Overflow is nil; a huge but valid length is the body limit's business (413).
         return Int(value)
     }
 }
@@ -102,5 +108,30 @@ extension Substring {
         while let first = slice.first, isTrimmed(first) { slice = slice.dropFirst() }
         while let last = slice.last, isTrimmed(last) { slice = slice.dropLast() }
         return String(slice)
+    }
+}
+
+/// `Host = uri-host [ ":" port ]` (RFC 9112 §3.2, RFC 3986 §3.2.2): a reg-name or a
+/// bracketed IP literal, an optional all-digit port. An empty value is allowed.
+enum HostValue {
+    private static let regNameBytes = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%!$&'()*+,;=".utf8)
+    private static let literalBytes = Set("0123456789abcdefABCDEF:.vV".utf8)
+
+    static func isValid(_ value: String) -> Bool {
+        let bytes = Array(value.utf8)
+        if bytes.isEmpty { return true }
+        var hostEnd = bytes.count
+        if bytes[0] == UInt8(ascii: "[") {
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")), close > 1,
+                  bytes[1..<close].allSatisfy(literalBytes.contains) else { return false }
+            hostEnd = close + 1
+            guard hostEnd == bytes.count || bytes[hostEnd] == UInt8(ascii: ":") else { return false }
+        } else {
+            hostEnd = bytes.firstIndex(of: UInt8(ascii: ":")) ?? bytes.count
+            guard hostEnd > 0, bytes[0..<hostEnd].allSatisfy(regNameBytes.contains) else { return false }
+        }
+        guard hostEnd < bytes.count else { return true }
+        let port = bytes[(hostEnd + 1)...]
+        return port.count <= 5 && port.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 }

@@ -27,7 +27,10 @@ public enum RequestHeadParser {
         var start = 0
         while start + 1 < count && bytes[start] == HTTPBytes.cr && bytes[start + 1] == HTTPBytes.lf {
             start += 2
-            if start > 64 { return .invalid(HTTPParseError(.badRequest, "too many empty lines before the request")) }
+            // Leading empty lines count toward the request line's limit.
+            if start > limits.maxRequestLineBytes {
+                return .invalid(HTTPParseError(.uriTooLong, "request line longer than \(limits.maxRequestLineBytes) bytes"))
+            }
         }
         guard start < count else { return .needMore(scanned: 0) }
         if bytes[start] == HTTPBytes.lf { return .invalid(HTTPParseError(.badRequest, "bare LF line ending")) }
@@ -44,10 +47,17 @@ public enum RequestHeadParser {
         var headEnd = 0
         while true {
             guard let found = memchr(base + lineStart, Int32(HTTPBytes.lf), count - lineStart) else {
-                if requestLineEnd == nil && count - start > limits.maxRequestLineBytes {
-                    return .invalid(HTTPParseError(.uriTooLong, "request line longer than \(limits.maxRequestLineBytes) bytes"))
+                // The incomplete tail may end in the CR of its CRLF, hence the + 1: a line
+                // exactly at the limit must not be refused while its LF is in flight.
+                if requestLineEnd == nil {
+                    if count - start > limits.maxRequestLineBytes + 1 {
+                        return .invalid(HTTPParseError(.uriTooLong, "request line longer than \(limits.maxRequestLineBytes) bytes"))
+                    }
+                    if let error = RequestLine.invalidMethodPrefix(UnsafeRawBufferPointer(rebasing: bytes[start...])) {
+                        return .invalid(error)
+                    }
                 }
-                if let end = requestLineEnd, count - end > limits.maxHeaderBytes {
+                if let end = requestLineEnd, count - end > limits.maxHeaderBytes + 1 {
                     return .invalid(HTTPParseError(.requestHeaderFieldsTooLarge, "header section larger than \(limits.maxHeaderBytes) bytes"))
                 }
                 return .needMore(scanned: lineStart)

@@ -36,6 +36,16 @@ struct RequestLine {
         }
     }
 
+    /// Refuses a request line whose method is already wrong before the line is complete,
+    /// so garbage is answered at once instead of after the line limit fills.
+    static func invalidMethodPrefix(_ partial: UnsafeRawBufferPointer) -> HTTPParseError? {
+        for byte in partial {
+            if byte == HTTPBytes.space || byte == HTTPBytes.cr { return nil }
+            if !HTTPBytes.isTokenByte[Int(byte)] { return HTTPParseError(.badRequest, "invalid method token") }
+        }
+        return nil
+    }
+
     /// `HTTP/` DIGIT `.` DIGIT. Major 1 is served (1.x above 1.1 as 1.1, RFC 9110 §2.5);
     /// any other major is 505.
     static func parseVersion(_ bytes: UnsafeRawBufferPointer) -> Result<HTTPVersion, HTTPParseError> {

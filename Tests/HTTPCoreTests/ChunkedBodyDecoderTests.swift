@@ -35,6 +35,14 @@ import Testing
         ("5\r\nhelloXX", "chunk data not followed by CRLF"),
         ("5\r\nhello\rX", "chunk data not followed by CRLF"),
         ("1234567890abcdef0\r\n", "chunk size too long"),
+        ("8000000000000000\r\n", "chunk size overflows"),
+        ("2;\r\naa\r\n0\r\n\r\n", "invalid chunk extension"),
+        ("2;a=\r\naa\r\n0\r\n\r\n", "invalid chunk extension"),
+        ("2;a b\r\naa\r\n0\r\n\r\n", "invalid chunk extension"),
+        ("2;a=\"x\r\naa\r\n0\r\n\r\n", "invalid chunk extension"),
+        ("2;a=b \r\naa\r\n0\r\n\r\n", "invalid chunk extension"),
+        ("2;(a)\r\naa\r\n0\r\n\r\n", "invalid chunk extension"),
+        ("0\r\n\n", "bare LF in trailer section"),
         ("5;a=\u{1}\r\n", "control character in chunk extension"),
         ("0\r\nX-T: 1\n", "bare LF in trailer section"),
         ("0\r\nBad Name: 1\r\n\r\n", "whitespace before colon in header field"),
@@ -44,6 +52,27 @@ import Testing
         for step in [1, 64] {
             #expect(ParserHarness.decodeChunked(raw, step: step).result == .invalid(HTTPParseError(.badRequest, reason)))
         }
+    }
+
+    @Test func sixteenHexDigitsAreAllowedWhenTheyFit() {
+        let (result, body, _) = ParserHarness.decodeChunked("0000000000000002\r\nab\r\n0\r\n\r\n", step: 3)
+        guard case .done = result else { Issue.record("\(result)"); return }
+        #expect(body == Array("ab".utf8))
+    }
+
+    @Test func validExtensionsWithQuotedStringsPass() {
+        let raw = "2 ; a = b ;c;d=\"q \\\" ;x\"\r\nab\r\n0\r\n\r\n"
+        guard case .done = ParserHarness.decodeChunked(raw, step: 1).result else { Issue.record("refused \(raw)"); return }
+    }
+
+    @Test func afterAnErrorEveryLaterCallReportsIt() {
+        var decoder = ChunkedBodyDecoder(maxBodyBytes: 100)
+        var body: [UInt8] = []
+        let first = Array("zz\r\n".utf8).withUnsafeBytes { decoder.feed($0, into: &body) }
+        let second = Array("5\r\nhello\r\n".utf8).withUnsafeBytes { decoder.feed($0, into: &body) }
+        #expect(first == .invalid(HTTPParseError(.badRequest, "missing or invalid chunk size")))
+        #expect(second == first)
+        #expect(body.isEmpty)
     }
 
     @Test func bodyOverTheLimitIs413AsSoonAsAChunkAnnouncesIt() {

@@ -78,6 +78,12 @@ struct RejectFixture: Sendable, CustomTestStringConvertible {
         RejectFixture(raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n\r\n", status: 400, reason: "empty Transfer-Encoding"),
         RejectFixture(raw: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", status: 400,
                       reason: "Transfer-Encoding in an HTTP/1.0 request"),
+        RejectFixture(raw: "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", status: 400, reason: "invalid Host header"),
+        RejectFixture(raw: "GET / HTTP/1.1\r\nHost: user@a\r\n\r\n", status: 400, reason: "invalid Host header"),
+        RejectFixture(raw: "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", status: 400, reason: "invalid Host header"),
+        RejectFixture(raw: "GET / HTTP/1.1\r\nHost: a:8o\r\n\r\n", status: 400, reason: "invalid Host header"),
+        RejectFixture(raw: "GET / HTTP/1.1\r\nHost: :80\r\n\r\n", status: 400, reason: "invalid Host header"),
+        RejectFixture(raw: "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", status: 400, reason: "invalid Host header"),
         // Expectations (RFC 9110 §10.1.1)
         RejectFixture(raw: "PUT / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n", status: 417, reason: "unsupported expectation"),
     ]
@@ -87,6 +93,26 @@ struct RejectFixture: Sendable, CustomTestStringConvertible {
         let expected = RequestHeadParseResult.invalid(HTTPParseError(HTTPStatus(code: fixture.status), fixture.reason))
         #expect(ParserHarness.whole(fixture.raw, limits: fixture.limits) == expected)
         #expect(ParserHarness.byteAtATime(fixture.raw, limits: fixture.limits) == expected)
+    }
+
+    @Test func garbageMethodIsRefusedBeforeTheLineEnds() {
+        #expect(ParserHarness.whole("((((") == .invalid(HTTPParseError(.badRequest, "invalid method token")))
+    }
+
+    @Test func emptyLinesBeforeTheRequestCountTowardTheLineLimit() {
+        #expect(ParserHarness.whole(String(repeating: "\r\n", count: 40), limits: Self.small)
+                == .invalid(HTTPParseError(.uriTooLong, "request line longer than 64 bytes")))
+    }
+
+    /// At exactly the limit a line is accepted, fed whole or byte by byte.
+    @Test func linesExactlyAtTheLimitsAreAccepted() {
+        let limits = HTTPParserLimits(maxRequestLineBytes: 18, maxHeaderBytes: 19, maxHeaderCount: 2)
+        let atLineLimit = "GET /aaaa HTTP/1.1\r\nHost: a\r\n\r\n"          // request line: 18 bytes
+        let atHeaderLimit = "GET / HTTP/1.1\r\nHost: a\r\nX: 12345\r\n\r\n"  // field lines: 19 bytes
+        for raw in [atLineLimit, atHeaderLimit] {
+            guard case .complete = ParserHarness.whole(raw, limits: limits) else { Issue.record("whole \(raw)"); continue }
+            guard case .complete = ParserHarness.byteAtATime(raw, limits: limits) else { Issue.record("bytes \(raw)"); continue }
+        }
     }
 
     @Test func overlongRequestLineIsRefusedBeforeItEnds() {
