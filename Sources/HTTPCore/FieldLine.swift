@@ -23,6 +23,11 @@ enum HTTPBytes {
     }
 
     @inline(__always)
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 70) || (byte >= 97 && byte <= 102)
+    }
+
+    @inline(__always)
     static func isWhitespace(_ byte: UInt8) -> Bool { byte == space || byte == tab }
 
     /// Parses `name ":" OWS value OWS` (RFC 9112 §5). `line` excludes the CRLF.

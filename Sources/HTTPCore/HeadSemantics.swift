@@ -46,6 +46,11 @@ enum HeadSemantics {
             if transferCodings.isEmpty {
                 return .failure(HTTPParseError(.badRequest, "empty Transfer-Encoding"))
             }
+            // RFC 9112 §6.3: without chunked last the body length is unknowable (400);
+            // chunked last after another coding is a coding we do not implement (501).
+            if transferCodings.last != "chunked" {
+                return .failure(HTTPParseError(.badRequest, "chunked is not the final transfer coding"))
+            }
             if let other = transferCodings.first(where: { $0 != "chunked" }) {
                 return .failure(HTTPParseError(.notImplemented, "transfer coding '\(other)' is not supported"))
             }

@@ -14,9 +14,16 @@ struct RequestLine {
         let targetStart = index + 1
         var targetEnd = targetStart
         while targetEnd < line.count && line[targetEnd] != HTTPBytes.space {
-            // Visible ASCII only: no controls, no DEL, no raw non-ASCII (RFC 3986).
-            guard line[targetEnd] > 0x20 && line[targetEnd] < 0x7F else {
+            let byte = line[targetEnd]
+            // Visible ASCII only, and no fragment: it is never sent (RFC 9112 §3.2).
+            guard byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "#") else {
                 return .failure(HTTPParseError(.badRequest, "invalid character in request target"))
+            }
+            if byte == UInt8(ascii: "%") {
+                guard targetEnd + 2 < line.count, HTTPBytes.isHexDigit(line[targetEnd + 1]),
+                      HTTPBytes.isHexDigit(line[targetEnd + 2]) else {
+                    return .failure(HTTPParseError(.badRequest, "malformed percent-encoding in request target"))
+                }
             }
             targetEnd += 1
         }
