@@ -9,6 +9,9 @@ public final class StandardOutputSink: LogSink, @unchecked Sendable {
     private let condition = NSCondition()
     private var buffer: [UInt8] = []
     private var writing = false
+    /// Only a waiting writer needs a signal; a busy one takes the new lines with its next
+    /// batch, which saves a futex wake and a context switch per line under load.
+    private var writerIsWaiting = false
     /// Beyond this much unwritten output new lines are dropped and counted, so a stalled
     /// stdout cannot grow memory without bound.
     private let maxBufferedBytes = 8 * 1024 * 1024
@@ -30,7 +33,7 @@ public final class StandardOutputSink: LogSink, @unchecked Sendable {
             return
         }
         buffer.append(contentsOf: line)
-        condition.signal()
+        if writerIsWaiting { condition.signal() }
         condition.unlock()
     }
 
@@ -46,7 +49,11 @@ public final class StandardOutputSink: LogSink, @unchecked Sendable {
     private func writerLoop() {
         while true {
             condition.lock()
-            while buffer.isEmpty { condition.wait() }
+            while buffer.isEmpty {
+                writerIsWaiting = true
+                condition.wait()
+                writerIsWaiting = false
+            }
             let chunk = buffer
             buffer.removeAll(keepingCapacity: true)
             writing = true
