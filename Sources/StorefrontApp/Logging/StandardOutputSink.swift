@@ -33,7 +33,8 @@ public final class StandardOutputSink: LogSink, @unchecked Sendable {
             return
         }
         buffer.append(contentsOf: line)
-        if writerIsWaiting { condition.signal() }
+        // Broadcast: a flush() caller may be waiting on the same condition.
+        if writerIsWaiting { condition.broadcast() }
         condition.unlock()
     }
 
