@@ -17,6 +17,8 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        // epoll and eventfd: libc headers that Swift's Glibc module leaves out.
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
@@ -25,7 +27,8 @@ let package = Package(
         // epoll event loops, connections, timeouts, graceful shutdown.
         .target(name: "HTTPServer", dependencies: ["HTTPCore"]),
         // Non-blocking libpq client, pool, typed rows, migrations.
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        // CCrypto for migration checksums (SHA-256), CLinux for the epoll reactor.
+        .target(name: "Postgres", dependencies: ["CLibPQ", "CCrypto", "CLinux"]),
         // Hashes, HMAC, scrypt, randomness, constant-time compare through libcrypto.
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         // The application: configuration, middleware, routes, services, repositories.
@@ -35,10 +38,13 @@ let package = Package(
 
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore"]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        // Fresh migrated databases per test and private throwaway clusters.
+        .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "StorefrontAppTests",
-                    dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "Crypto"]),
+                    dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "Crypto",
+                                   "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
