@@ -27,7 +27,8 @@ let package = Package(
         // epoll event loops, connections, timeouts, graceful shutdown.
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "CLinux"]),
         // Non-blocking libpq client, pool, typed rows, migrations.
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        // CCrypto for migration checksums (SHA-256), CLinux for the epoll reactor.
+        .target(name: "Postgres", dependencies: ["CLibPQ", "CCrypto", "CLinux"]),
         // Hashes, HMAC, scrypt, randomness, constant-time compare through libcrypto.
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         // The application: configuration, middleware, routes, services, repositories.
@@ -39,11 +40,13 @@ let package = Package(
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "HTTPTestSupport"]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        // Fresh migrated databases per test and private throwaway clusters.
+        .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "StorefrontAppTests",
                     dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "Crypto",
-                                   "HTTPTestSupport"]),
+                                   "HTTPTestSupport", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

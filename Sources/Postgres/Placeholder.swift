@@ -1,1 +1,0 @@
-// The libpq client lands here.

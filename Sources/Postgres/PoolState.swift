@@ -1,0 +1,210 @@
+/// The pool's bookkeeping, owned by the reactor thread like the connections it tracks, so
+/// that "a connection died", "a caller gave up" and "a connection came back" can never race.
+///
+/// Connections open lazily: one is opened when a caller waits and fewer than `poolSize`
+/// exist. After a failed attempt the next waits an exponentially growing, jittered delay;
+/// while that delay runs and no connection is open at all, callers fail at once with the
+/// last error instead of queueing for a database that is known to be down.
+///
+/// `@unchecked Sendable`: only touched on the reactor thread (see `Reactor`).
+final class PoolState: @unchecked Sendable {
+    typealias Grant = (Result<ConnectionCore, any Error>) -> Void
+
+    private struct Waiter {
+        let id: UInt64
+        let requested: ContinuousClock.Instant
+        let timer: UInt64
+        let grant: Grant
+    }
+
+    let reactor: Reactor
+    let settings: ConnectionSettings
+    let configuration: PostgresConfiguration
+    let statistics: StatisticsBox
+
+    private var connections: [Int: ConnectionCore] = [:]  // open or opening
+    private var idle: [ConnectionCore] = []  // a stack: the warmest connection goes out first
+    private var inUse = 0
+    private var opening = 0
+    private var waiters: [Waiter] = []
+    private var nextConnectionID = 0
+    private var failures = 0
+    private var lastFailure: PostgresError?
+    private var retryTimer: UInt64?
+    private(set) var isClosed = false
+
+    init(reactor: Reactor, settings: ConnectionSettings, configuration: PostgresConfiguration) {
+        self.reactor = reactor
+        self.settings = settings
+        self.configuration = configuration
+        statistics = StatisticsBox(size: configuration.poolSize)
+    }
+
+    /// The client-side limit for one statement: the server's `statement_timeout` plus a
+    /// second for its error to arrive. No limit when the server has none.
+    var statementDeadline: Duration? {
+        configuration.statementTimeout > .zero ? configuration.statementTimeout + .seconds(1) : nil
+    }
+
+    /// Hands `grant` a connection now, or once one is free, or fails it after `timeout`.
+    func acquire(id: UInt64, timeout: Duration, requested: ContinuousClock.Instant, _ grant: @escaping Grant) {
+        guard !isClosed else { return grant(.failure(PostgresError.closed)) }
+        while let core = idle.popLast() {
+            // A dead one closes itself here and `connectionClosed` forgets it.
+            if core.checkAlive() { return hand(core, requested: requested, grant) }
+        }
+        if connections.isEmpty, retryTimer != nil, let lastFailure {
+            return grant(.failure(lastFailure))
+        }
+        let timer = reactor.schedule(after: timeout) { [weak self] in self?.expire(id) }
+        waiters.append(Waiter(id: id, requested: requested, timer: timer, grant: grant))
+        openConnectionsForWaiters()
+        publish()
+    }
+
+    /// Takes a connection back: clean ones serve the next waiter or go idle, others close.
+    func release(_ core: ConnectionCore) {
+        inUse -= 1
+        if !isClosed, core.isClean {
+            makeAvailable(core)
+        } else {
+            core.close(with: .closed)
+        }
+        publish()
+    }
+
+    /// A caller stopped waiting (task cancelled).
+    func cancel(_ id: UInt64) {
+        guard let waiter = removeWaiter(id) else { return }
+        waiter.grant(.failure(CancellationError()))
+        publish()
+    }
+
+    func shutdown() {
+        guard !isClosed else { return }
+        isClosed = true
+        if let retryTimer { reactor.cancelTimer(retryTimer) }
+        let waiting = waiters
+        waiters = []
+        for waiter in waiting {
+            reactor.cancelTimer(waiter.timer)
+            waiter.grant(.failure(PostgresError.closed))
+        }
+        for core in Array(connections.values) { core.close(with: .closed) }
+        publish()
+    }
+
+    // MARK: Private
+
+    private func hand(_ core: ConnectionCore, requested: ContinuousClock.Instant, _ grant: Grant) {
+        inUse += 1
+        let waited = requested.duration(to: .now)
+        statistics.update {
+            $0.acquireCount += 1
+            $0.acquireWaitTotal += waited
+        }
+        grant(.success(core))
+    }
+
+    private func makeAvailable(_ core: ConnectionCore) {
+        if waiters.isEmpty {
+            idle.append(core)
+        } else {
+            let waiter = waiters.removeFirst()
+            reactor.cancelTimer(waiter.timer)
+            hand(core, requested: waiter.requested, waiter.grant)
+        }
+    }
+
+    private func expire(_ id: UInt64) {
+        guard let waiter = removeWaiter(id) else { return }
+        statistics.update { $0.acquireTimeouts += 1 }
+        waiter.grant(.failure(PostgresError.poolTimeout))
+        publish()
+    }
+
+    private func removeWaiter(_ id: UInt64) -> Waiter? {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
+        let waiter = waiters.remove(at: index)
+        reactor.cancelTimer(waiter.timer)
+        return waiter
+    }
+
+    /// Opens as many connections as there are waiters not already covered by one being
+    /// opened, within `poolSize`, unless a reconnect delay is running.
+    private func openConnectionsForWaiters() {
+        guard !isClosed, retryTimer == nil else { return }
+        let wanted = min(waiters.count - opening, configuration.poolSize - connections.count)
+        for _ in 0..<max(wanted, 0) { openConnection() }
+    }
+
+    private func openConnection() {
+        nextConnectionID += 1
+        let core = ConnectionCore(id: nextConnectionID, reactor: reactor, settings: settings)
+        connections[core.id] = core
+        opening += 1
+        core.onClose = { [weak self] in self?.connectionClosed($0) }
+        core.open { [weak self, weak core] result in
+            guard let self, let core else { return }
+            opening -= 1
+            switch result {
+            case .success:
+                failures = 0
+                lastFailure = nil
+                makeAvailable(core)
+            case .failure(let error):
+                connections[core.id] = nil
+                connectFailed(error)
+            }
+            publish()
+        }
+    }
+
+    private func connectFailed(_ error: PostgresError) {
+        failures += 1
+        lastFailure = error
+        statistics.update { $0.connectFailures += 1 }
+        // Nobody can hand a connection back when none exists: tell the waiters now.
+        if connections.isEmpty {
+            let waiting = waiters
+            waiters = []
+            for waiter in waiting {
+                reactor.cancelTimer(waiter.timer)
+                waiter.grant(.failure(error))
+            }
+        }
+        guard !isClosed else { return }
+        retryTimer = reactor.schedule(after: reconnectDelay()) { [weak self] in
+            guard let self else { return }
+            retryTimer = nil
+            openConnectionsForWaiters()
+        }
+    }
+
+    /// Exponential backoff with "equal jitter": half the delay fixed, half random, so
+    /// many pools restarting together do not reconnect in lockstep.
+    private func reconnectDelay() -> Duration {
+        let base = configuration.reconnectBaseDelay.milliseconds
+        let ceiling = configuration.reconnectMaxDelay.milliseconds
+        let delay = min(ceiling, base << min(failures - 1, 20))
+        let half = max(delay / 2, 1)
+        return .milliseconds(half + Int64.random(in: 0...half))
+    }
+
+    private func connectionClosed(_ core: ConnectionCore) {
+        guard connections.removeValue(forKey: core.id) != nil else { return }
+        idle.removeAll { $0 === core }
+        openConnectionsForWaiters()
+        publish()
+    }
+
+    private func publish() {
+        let open = connections.count, inUse = inUse, idle = idle.count, waiting = waiters.count
+        statistics.update {
+            $0.open = open
+            $0.inUse = inUse
+            $0.idle = idle
+            $0.waiters = waiting
+        }
+    }
+}

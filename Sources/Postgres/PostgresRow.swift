@@ -1,0 +1,91 @@
+import CLibPQ
+
+/// What a statement returned: its rows (empty for commands) and the number of rows it
+/// affected (`INSERT`, `UPDATE`, `DELETE`, also the row count of a `SELECT`).
+public struct PostgresQueryResult: Sendable {
+    public let rows: [PostgresRow]
+    public let affectedRows: Int
+    /// The result's column names, in order.
+    public let columns: [String]
+
+    init(_ storage: ResultStorage?) {
+        rows = storage.map { storage in
+            (0..<storage.rowCount).map { PostgresRow(storage: storage, index: Int32($0)) }
+        } ?? []
+        affectedRows = storage?.affectedRows ?? 0
+        columns = storage?.columnNames ?? []
+    }
+}
+
+/// One row of a result, read column by column into Swift types:
+/// `let id: UUID = try row.decode("id")`.
+public struct PostgresRow: Sendable {
+    let storage: ResultStorage
+    let index: Int32
+
+    /// The row's column names, in order.
+    public var columns: [String] { storage.columnNames }
+
+    /// Reads the named column; the first column wins when several share a name.
+    public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
+        guard let position = storage.columnIndex[column] else { throw PostgresError.unknownColumn(column) }
+        return try decode(position, as: type)
+    }
+
+    /// Reads the column at a zero-based position.
+    public func decode<T: PostgresDecodable>(_ column: Int, as type: T.Type = T.self) throws -> T {
+        guard storage.columnTypes.indices.contains(column) else {
+            throw PostgresError.unknownColumn("#\(column)")
+        }
+        let text = storage.text(row: index, column: Int32(column))
+        let columnType = storage.columnTypes[column]
+        do {
+            return try T.decode(postgresText: text, type: columnType)
+        } catch {
+            throw PostgresError.decoding(column: storage.columnNames[column], expected: "\(T.self)",
+                                         actual: text == nil ? "NULL" : columnType.description)
+        }
+    }
+}
+
+/// Owns one libpq result and frees it when the last row that reads it is gone, so rows are
+/// read straight from libpq's memory instead of being copied cell by cell up front.
+///
+/// `@unchecked Sendable`: a `PGresult` is never modified after libpq hands it over, and
+/// libpq's accessors only read it, so rows may be read on any thread.
+final class ResultStorage: @unchecked Sendable {
+    private let result: OpaquePointer
+    let rowCount: Int
+    let affectedRows: Int
+    let columnNames: [String]
+    let columnTypes: [PostgresDataType]
+    let columnIndex: [String: Int]
+
+    init(_ result: OpaquePointer) {
+        self.result = result
+        rowCount = Int(PQntuples(result))
+        let fields = Int32(0)..<PQnfields(result)
+        columnNames = fields.map { PQfname(result, $0).map { String(cString: $0) } ?? "" }
+        columnTypes = fields.map { PostgresDataType(oid: PQftype(result, $0)) }
+        var index: [String: Int] = [:]
+        for (position, name) in columnNames.enumerated() where index[name] == nil {
+            index[name] = position
+        }
+        columnIndex = index
+        affectedRows = PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0
+    }
+
+    deinit { PQclear(result) }
+
+    /// The command tag, e.g. `COMMIT` or `ROLLBACK`.
+    var commandStatus: String {
+        PQcmdStatus(result).map { String(cString: $0) } ?? ""
+    }
+
+    func text(row: Int32, column: Int32) -> String? {
+        if PQgetisnull(result, row, column) == 1 { return nil }
+        guard let value = PQgetvalue(result, row, column) else { return nil }
+        let length = Int(PQgetlength(result, row, column))
+        return String(decoding: UnsafeRawBufferPointer(start: value, count: length), as: UTF8.self)
+    }
+}
