@@ -20,8 +20,14 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Runs one statement on this connection, with the parameters as an array.
     public func query(_ sql: SQL, _ binds: [any PostgresEncodable]) async throws -> PostgresQueryResult {
+        try await query(sql, binds, timeout: state.statementDeadline)
+    }
+
+    /// A statement with an explicit client-side deadline (`nil`: none), for the migration
+    /// lock, which may rightly wait for as long as another run takes.
+    func query(_ sql: SQL, _ binds: [any PostgresEncodable], timeout: Duration?) async throws -> PostgresQueryResult {
         let parameters = try BoundParameters(binds)
-        return PostgresQueryResult(try await run(.prepared(sql.text, parameters), timeout: state.statementDeadline))
+        return PostgresQueryResult(try await run(.prepared(sql.text, parameters), timeout: timeout))
     }
 
     /// Runs the text of a migration file, which may hold several statements, with the simple

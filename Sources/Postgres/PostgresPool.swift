@@ -103,7 +103,7 @@ public final class PostgresPool: Sendable {
 
     /// Acquire, run and release in a single trip to the reactor: the common path of a
     /// repository call costs one hand-over and one resumption.
-    private func run(_ kind: Statement.Kind, acquireTimeout: Duration,
+    func run(_ kind: Statement.Kind, acquireTimeout: Duration,
                      deadline: ContinuousClock.Instant?) async throws -> ResultStorage? {
         let state = state, defaultLimit = state.statementDeadline
         return try await waitForGrant(acquireTimeout: acquireTimeout) { continuation, result in

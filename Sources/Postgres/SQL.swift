@@ -24,9 +24,8 @@ public struct SQL: Sendable, Hashable, CustomStringConvertible, ExpressibleByStr
         self.init(literal)
     }
 
-    /// Only for statements the module builds itself from validated parts (quoted identifiers
-    /// of an administrative command); never reachable with caller text.
-    init(validated text: String) {
+    /// Joined literal fragments; never reachable with caller text.
+    private init(validated text: String) {
         self.text = text
     }
 

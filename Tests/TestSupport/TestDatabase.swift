@@ -1,0 +1,94 @@
+import Foundation
+@_spi(Testing) import Postgres
+import Synchronization
+
+/// A fresh, migrated database for one test, with a pool connected to it.
+///
+/// ```swift
+/// try await TestDatabase.with { database in
+///     _ = try await database.pool.query("SELECT 1")
+/// }
+/// ```
+///
+/// Databases are copied (`CREATE DATABASE ... TEMPLATE`) from a template that this process
+/// migrates once with the project's `migrations/`, which is much faster than migrating each.
+public struct TestDatabase: Sendable {
+    public let name: String
+    /// A key=value connection string for this database.
+    public let conninfo: String
+    public let pool: PostgresPool
+
+    /// Creates the database and a pool of `poolSize` connections to it: migrated with the
+    /// project's migrations, or empty when `migrated` is false (tests of the migrator itself).
+    /// Fails with a clear message when `STOREFRONT_TEST_DATABASE_URL` is not set.
+    public static func create(migrated: Bool = true,
+                              poolSize: Int = 4,
+                              acquireTimeout: Duration = .seconds(10),
+                              statementTimeout: Duration = .seconds(30)) async throws -> TestDatabase {
+        let template = try await Template.shared.value
+        let name = "storefront_test_\(getpid())_\(counter.add(1, ordering: .relaxed).newValue)"
+        try await template.admin.createDatabase(name, template: migrated ? template.name : nil)
+        let conninfo = try PostgresPool.conninfo(template.baseConninfo, database: name)
+        let pool = try PostgresPool(configuration: .init(conninfo: conninfo, poolSize: poolSize,
+                                                         acquireTimeout: acquireTimeout,
+                                                         statementTimeout: statementTimeout))
+        return TestDatabase(name: name, conninfo: conninfo, pool: pool)
+    }
+
+    /// Runs `body` with a fresh database and drops it afterwards, also when `body` throws.
+    public static func with(migrated: Bool = true, poolSize: Int = 4,
+                            isolation: isolated (any Actor)? = #isolation,
+                            _ body: (TestDatabase) async throws -> Void) async throws {
+        let database = try await create(migrated: migrated, poolSize: poolSize)
+        do {
+            try await body(database)
+        } catch {
+            try? await database.drop()
+            throw error
+        }
+        try await database.drop()
+    }
+
+    /// A configuration for a further pool on this database (tests of pool behaviour).
+    public func configuration() -> PostgresConfiguration {
+        PostgresConfiguration(conninfo: conninfo)
+    }
+
+    /// Shuts the pool down and drops the database, disconnecting anyone still on it.
+    public func drop() async throws {
+        await pool.shutdown()
+        try await Template.shared.value.admin.dropDatabase(name)
+    }
+
+    private static let counter = Atomic<Int>(0)
+}
+
+/// The per-process template database and the maintenance pool that copies and drops.
+private struct Template: Sendable {
+    let admin: PostgresPool
+    let name: String
+    let baseConninfo: String
+
+    /// Made on first use; if it fails (no database URL, a migration error), every test that
+    /// needs a database fails with that error.
+    static let shared = Task<Template, any Error> {
+        let url = try TestEnvironment.databaseURL()
+        let admin = try PostgresPool(configuration: .init(conninfo: url, poolSize: 4, acquireTimeout: .seconds(60),
+                                                          statementTimeout: .seconds(60)))
+        let name = "storefront_template_\(getpid())"
+        // A template left by an earlier process that had the same pid.
+        try await admin.dropDatabase(name)
+        try await admin.createDatabase(name)
+        let pool = try PostgresPool(configuration: .init(conninfo: try PostgresPool.conninfo(url, database: name),
+                                                         poolSize: 1))
+        do {
+            try await Migrator(pool: pool, directory: TestEnvironment.migrationsDirectory).up()
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+        // Copying needs the template to have no sessions.
+        await pool.shutdown()
+        return Template(admin: admin, name: name, baseConninfo: url)
+    }
+}
