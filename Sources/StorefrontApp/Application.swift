@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPCore
 import HTTPServer
@@ -13,11 +14,17 @@ public final class Application: Sendable {
     /// The connection pool. Connections open lazily, so the server starts (and `/ready`
     /// says 503) while the database is down, and recovers when it comes back.
     public let database: PostgresPool
+    /// scrypt runs on these threads, never on an event loop (ADR 0001).
+    let passwordHashing: PasswordHashingPool
+    /// The middleware links, outermost first (see `chain`).
+    let middleware: MiddlewareChain
     private let server: HTTPServer
 
     /// - Parameter extraReadinessChecks: checks beyond the database's (tests add their own).
+    /// - Parameter passwordHasher: the scrypt cost of new hashes; tests pass a cheap one.
     public init(configuration: AppConfiguration, logger: Logger, extraReadinessChecks: [any ReadinessCheck] = [],
-                openAPIDocument: [UInt8]? = Application.loadOpenAPIDocument()) throws {
+                openAPIDocument: [UInt8]? = Application.loadOpenAPIDocument(),
+                passwordHasher: PasswordHasher = PasswordHasher()) throws {
         self.configuration = configuration
         self.logger = logger
         let lifecycle = Lifecycle()
@@ -30,23 +37,32 @@ public final class Application: Sendable {
         var router = Router()
         OperationalController(lifecycle: lifecycle, checks: checks, openAPIDocument: openAPIDocument)
             .register(in: &router)
+        let passwordHashing = PasswordHashingPool(hasher: passwordHasher)
+        self.passwordHashing = passwordHashing
+        let identity = try IdentityModule(configuration: configuration, pool: database, hashing: passwordHashing,
+                                          cursors: try CursorCodec(configuration: configuration), logger: logger)
+        identity.register(in: &router)
         self.router = router
         let requestIDs = RequestIDGenerator()
-        let handler = AppHandler(router: router, chain: Application.chain(logger: logger, requestIDs: requestIDs),
+        middleware = Application.chain(logger: logger, requestIDs: requestIDs, auth: identity.authMiddleware)
+        let handler = AppHandler(router: router, chain: middleware,
                                  clientAddress: ClientAddress(trustedProxies: configuration.trustedProxies),
                                  requestIDs: requestIDs, logger: logger)
         server = HTTPServer(configuration: configuration.serverConfiguration, handler: handler,
                             logger: ServerLogAdapter(logger: logger))
     }
 
-    /// The middleware order, outermost first. Later links (CORS, rate limit, auth) take
-    /// their documented places here; `MiddlewareOrderTests` pins the order.
-    static func chain(logger: Logger, requestIDs: RequestIDGenerator) -> MiddlewareChain {
+    /// The middleware order, outermost first. Later links (CORS, rate limit) take their
+    /// documented places here; `MiddlewareChainTests` pins the order. Auth sits inside the
+    /// error link so its 401/403 get the envelope, and before content negotiation so an
+    /// unauthenticated caller learns nothing about what a route accepts.
+    static func chain(logger: Logger, requestIDs: RequestIDGenerator, auth: AuthMiddleware) -> MiddlewareChain {
         MiddlewareChain(links: [
             RequestIDMiddleware(generator: requestIDs),
             AccessLogMiddleware(logger: logger),
             SecurityHeadersMiddleware(),
             ErrorMiddleware(logger: logger),
+            auth,
             ContentNegotiationMiddleware(),
         ])
     }
@@ -70,6 +86,7 @@ public final class Application: Sendable {
         logger.info("draining", ["grace_s": .int(configuration.shutdownGraceSeconds)])
         await server.shutdown(grace: .seconds(configuration.shutdownGraceSeconds))
         await database.shutdown()
+        passwordHashing.shutDown()
         logger.info("stopped")
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTestSupport
 @testable import StorefrontApp
@@ -16,12 +17,21 @@ struct RunningApp {
         let application = try Application(configuration: configuration,
                                           logger: Logger(sink: logs, minimumLevel: .debug),
                                           extraReadinessChecks: readinessChecks,
-                                      openAPIDocument: Array("openapi: 3.1.0\n".utf8))
+                                      openAPIDocument: Array("openapi: 3.1.0\n".utf8),
+                                          passwordHasher: RunningApp.cheapHasher)
         let port = try application.start()
         return RunningApp(application: application, port: port, logs: logs)
     }
 
     func stop() async { await application.shutdown() }
+
+    /// scrypt at N = 2^4: the same code paths as production at a thousandth of the cost,
+    /// so suites that register and log in stay fast.
+    static let cheapHasher: PasswordHasher = {
+        do { return try PasswordHasher(parameters: Scrypt.Parameters(logN: 4, r: 8, p: 1)) } catch {
+            preconditionFailure("logN 4 is within PasswordHasher's bounds: \(error)")
+        }
+    }()
 
     func request(_ raw: String) throws -> RawHTTPClient.Response {
         let client = try RawHTTPClient(port: port)

@@ -38,11 +38,14 @@ private final class Trace: Sendable {
     /// The order is part of the contract: request id outermost so every line and body
     /// has it; logging outside the error link so it sees the final status; security
     /// headers outside the error link so error answers carry them too.
-    @Test func applicationChainOrderIsPinned() {
-        let chain = Application.chain(logger: Logger(sink: MemoryLogSink(), minimumLevel: .info),
-                                      requestIDs: RequestIDGenerator())
-        let names = chain.links.map { String(describing: type(of: $0)) }
+    /// Auth inside the error link so 401/403 get the envelope, and before content
+    /// negotiation so an anonymous caller learns nothing about what a route accepts.
+    @Test func applicationChainOrderIsPinned() throws {
+        // Built, not started: the pool connects lazily, so no database is needed.
+        let application = try Application(configuration: AppConfiguration.fromEnvironment([:], cores: 1),
+                                          logger: Logger(sink: MemoryLogSink(), minimumLevel: .info))
+        let names = application.middleware.links.map { String(describing: type(of: $0)) }
         #expect(names == ["RequestIDMiddleware", "AccessLogMiddleware", "SecurityHeadersMiddleware",
-                          "ErrorMiddleware", "ContentNegotiationMiddleware"])
+                          "ErrorMiddleware", "AuthMiddleware", "ContentNegotiationMiddleware"])
     }
 }

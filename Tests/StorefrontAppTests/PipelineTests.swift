@@ -130,7 +130,9 @@ import Testing
         router.add(.get, "/boom", access: .anyone) { _, _ in throw Boom() }
         let logs = MemoryLogSink()
         let logger = Logger(sink: logs, minimumLevel: .debug)
-        let handler = AppHandler(router: router, chain: Application.chain(logger: logger, requestIDs: RequestIDGenerator()),
+        // The real chain, taken from an application that is built but not started.
+        let application = try Application(configuration: AppConfiguration.fromEnvironment([:], cores: 1), logger: logger)
+        let handler = AppHandler(router: router, chain: application.middleware,
                                  clientAddress: ClientAddress(trustedProxies: []), requestIDs: RequestIDGenerator(),
                                  logger: logger)
         let response = try await handler.handle(.init(head: .init(

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPCore
 
@@ -24,6 +25,19 @@ public struct CursorCodec: Sendable {
 
     public init(sign: @escaping @Sendable ([UInt8]) -> [UInt8]) { self.sign = sign }
 
+    /// Signs with HMAC-SHA256 under `key`. A signing failure (libcrypto) yields an empty
+    /// tag, which no cursor matches: the request gets a clean 400, never a forged page.
+    public init(key: [UInt8]) {
+        self.init { payload in (try? HMAC.sha256(key: key, message: payload)) ?? [] }
+    }
+
+    /// The cursor key is derived from the JWT secret with its own label, so one secret
+    /// configures both without a cursor tag ever being usable as anything else.
+    init(configuration: AppConfiguration) throws {
+        self.init(key: try HMAC.sha256(key: Array(configuration.jwtSecret.value.utf8),
+                                       message: Array("storefront pagination cursor v1".utf8)))
+    }
+
     public func encode(_ cursor: KeysetCursor) -> String {
         var json = JSONWriter()
         json.beginObject()
@@ -32,44 +46,22 @@ public struct CursorCodec: Sendable {
         json.key("i"); json.string(cursor.id.uuidString.lowercased())
         json.endObject()
         let payload = json.bytes
-        return CursorCodec.base64url(payload) + "." + CursorCodec.base64url(Array(sign(payload).prefix(16)))
+        return Base64URL.encode(payload) + "." + Base64URL.encode(Array(sign(payload).prefix(16)))
     }
 
     public func decode(_ text: String, sort: String) throws(AppError) -> KeysetCursor {
         let invalid = AppError.badRequest("The cursor is invalid; start again from the first page")
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard text.utf8.count <= 1024, parts.count == 2,
-              let payload = CursorCodec.unbase64url(String(parts[0])),
-              let signature = CursorCodec.unbase64url(String(parts[1])),
-              CursorCodec.equalInConstantTime(signature, Array(sign(payload).prefix(16))),
+              let payload = Base64URL.decode(parts[0]),
+              let signature = Base64URL.decode(parts[1]),
+              signature.count == 16, constantTimeEquals(signature, Array(sign(payload).prefix(16))),
               case .object(let object)? = try? JSONParser.parse(payload),
               case .string(let cursorSort)? = object["s"], cursorSort == sort,
               case .string(let key)? = object["k"],
               case .string(let idText)? = object["i"], let id = UUID(uuidString: idText)
         else { throw invalid }
         return KeysetCursor(sort: sort, key: key, id: id)
-    }
-
-    static func base64url(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func unbase64url(_ text: String) -> [UInt8]? {
-        guard text.utf8.allSatisfy({ $0 == 45 || $0 == 95 || ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) })
-        else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.utf8.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64).map(Array.init)
-    }
-
-    /// Both sides are 16 bytes here; no early exit on the first difference.
-    static func equalInConstantTime(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0
     }
 }
 

@@ -12,6 +12,8 @@ struct ErrorMiddleware: Middleware {
             return try await next(request, context)
         } catch let error as AppError {
             return ErrorEnvelope.response(for: error, requestID: context.requestID)
+        } catch let error as any AppErrorConvertible {
+            return ErrorEnvelope.response(for: error.appError, requestID: context.requestID)
         } catch let error as PostgresError where error.isUnavailability {
             // The pool already scrubs passwords from libpq's messages.
             logger.warning("database unavailable", ["request_id": .string(context.requestID),

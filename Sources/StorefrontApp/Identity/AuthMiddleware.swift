@@ -1,0 +1,68 @@
+import HTTPCore
+
+/// Finds the credentials on a request, verifies them, and enforces the route's
+/// `RouteAccess`: 401 (with `WWW-Authenticate: Bearer`) when they are missing or bad,
+/// 403 when they are good but not enough. On `.anyone` routes credentials are optional,
+/// but ones that are sent must be valid. `/metrics` checks its own token, and the other
+/// operational endpoints ignore credentials: a probe must not fail because a proxy added
+/// a header, and they serve nothing that depends on who asks.
+struct AuthMiddleware: Middleware {
+    let authenticator: Authenticator
+
+    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
+        let operational = context.routeAccess == .anyone && !context.routeTemplate.hasPrefix("/api/")
+        if context.routeAccess == .metricsToken || operational { return try await next(request, context) }
+        let principal = try await authenticate(request)
+        try AuthMiddleware.authorize(principal, for: context.routeAccess)
+        var context = context
+        context.principal = principal
+        return try await next(request, context)
+    }
+
+    private func authenticate(_ request: Request) async throws -> Principal? {
+        let authorization = request.headers["Authorization"]
+        let apiKey = request.headers["X-API-Key"]
+        switch (authorization, apiKey) {
+        case (nil, nil):
+            return nil
+        case (let header?, nil):
+            guard let token = AuthMiddleware.bearerToken(header) else { throw IdentityError.unauthenticated }
+            return try await authenticator.principal(accessToken: token)
+        case (nil, let key?):
+            return try await authenticator.principal(apiKey: key)
+        case (.some, .some):
+            throw AppError.badRequest("Send either Authorization or X-API-Key, not both")
+        }
+    }
+
+    /// `Bearer <token68>`; the scheme is case-insensitive (RFC 9110 §11.1).
+    static func bearerToken(_ header: String) -> String? {
+        let parts = header.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return String(parts[1])
+    }
+
+    static func authorize(_ principal: Principal?, for access: RouteAccess) throws {
+        switch access {
+        case .anyone, .metricsToken:
+            return
+        case .bearer, .user, .admin:
+            guard let principal else { throw IdentityError.unauthenticated }
+            guard principal.may(access) else { throw IdentityError.forbidden }
+        }
+    }
+}
+
+extension Principal {
+    /// Whether these credentials satisfy a route's access level (authentication aside).
+    func may(_ access: RouteAccess) -> Bool {
+        switch access {
+        case .anyone, .metricsToken: true
+        case .bearer: credential == .accessToken
+        case .user(let scope): has(scope)
+        case .admin(let scope):
+            // An admin's key works on admin routes only when the route names a scope it has.
+            isAdmin && (credential == .accessToken || scope.map(has) == true)
+        }
+    }
+}

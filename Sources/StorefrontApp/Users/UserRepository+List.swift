@@ -1,0 +1,60 @@
+import Foundation
+import Postgres
+
+extension UserRepository {
+    /// One page of GET /users: `limit + 1` rows after `after`, so `Page` can tell whether
+    /// another page follows. Keyset pagination on (sort key, id), never OFFSET.
+    func list(filter: UserFilter, sort: UserSort, after: KeysetCursor?, limit: Int) async throws -> [User] {
+        let pattern = filter.text.map { "%" + UserRepository.escapeLike($0) + "%" }
+        let binds: [any PostgresEncodable] = [filter.role?.rawValue, pattern, after?.key, after?.id, limit + 1]
+        return try await pool.query(UserRepository.listSQL(sort), binds).rows.map(User.init)
+    }
+
+    /// The cursor a page's last row leaves for the next request.
+    static func cursor(for user: User, sort: UserSort) -> KeysetCursor {
+        switch sort {
+        case .createdAt, .createdAtDescending: KeysetCursor(sort: sort.rawValue, key: user.createdKey, id: user.id)
+        case .email, .emailDescending: KeysetCursor(sort: sort.rawValue, key: user.email.lowercased(), id: user.id)
+        }
+    }
+
+    /// A literal statement per sort order: the order never travels as text.
+    static func listSQL(_ sort: UserSort) -> SQL {
+        let base: SQL = "SELECT " + User.columns + """
+             FROM users WHERE deleted_at IS NULL AND ($1::text IS NULL OR role = $1::text)
+              AND ($2::text IS NULL OR email ILIKE $2::text ESCAPE '\\' OR name ILIKE $2::text ESCAPE '\\')
+            """
+        switch sort {
+        case .createdAt:
+            return base + """
+                 AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::uuid))
+                ORDER BY created_at, id LIMIT $5
+                """
+        case .createdAtDescending:
+            return base + """
+                 AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+                ORDER BY created_at DESC, id DESC LIMIT $5
+                """
+        case .email:
+            return base + """
+                 AND ($3::text IS NULL OR (lower(email), id) > ($3::text, $4::uuid))
+                ORDER BY lower(email), id LIMIT $5
+                """
+        case .emailDescending:
+            return base + """
+                 AND ($3::text IS NULL OR (lower(email), id) < ($3::text, $4::uuid))
+                ORDER BY lower(email) DESC, id DESC LIMIT $5
+                """
+        }
+    }
+
+    /// `q` is a substring, not a pattern: LIKE's wildcards and the escape are escaped.
+    static func escapeLike(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            if character == "\\" || character == "%" || character == "_" { out.append("\\") }
+            out.append(character)
+        }
+        return out
+    }
+}
