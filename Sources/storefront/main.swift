@@ -38,6 +38,19 @@ case .serve(let migrate):
         sink.flush()
         exit(1)
     }
+case .createAdmin(let email, let name):
+    do {
+        let password = try readAdminPassword(environment: environment) { readLine(strippingNewline: true) }
+        let outcome = try await runCreateAdmin(email: email, name: name, password: password,
+                                               configuration: loadConfiguration())
+        print(outcome.message)
+    } catch let error as CreateAdminError {
+        fail(error.description, code: 2)
+    } catch {
+        // libpq's messages span lines; the contract is one line.
+        fail("create-admin: " + "\(error)".split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .joined(separator: " "), code: 1)
+    }
 default:
     fail("this command needs the database layer, which is not built yet", code: 1)
 }
