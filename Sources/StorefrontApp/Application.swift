@@ -1,6 +1,7 @@
 import Foundation
 import HTTPCore
 import HTTPServer
+import Postgres
 
 /// The whole application built from a typed configuration, not yet serving. `serve`, the
 /// tests and the benchmarks all build it the same way; only who calls `start` differs.
@@ -9,16 +10,25 @@ public final class Application: Sendable {
     public let logger: Logger
     public let lifecycle: Lifecycle
     public let router: Router
+    /// The connection pool. Connections open lazily, so the server starts (and `/ready`
+    /// says 503) while the database is down, and recovers when it comes back.
+    public let database: PostgresPool
     private let server: HTTPServer
 
-    public init(configuration: AppConfiguration, logger: Logger, readinessChecks: [any ReadinessCheck] = [],
-                openAPIDocument: [UInt8]? = Application.loadOpenAPIDocument()) {
+    /// - Parameter extraReadinessChecks: checks beyond the database's (tests add their own).
+    public init(configuration: AppConfiguration, logger: Logger, extraReadinessChecks: [any ReadinessCheck] = [],
+                openAPIDocument: [UInt8]? = Application.loadOpenAPIDocument()) throws {
         self.configuration = configuration
         self.logger = logger
         let lifecycle = Lifecycle()
         self.lifecycle = lifecycle
+        let database = try PostgresPool(configuration: configuration.postgresConfiguration)
+        self.database = database
+        let checks: [any ReadinessCheck] = [DatabaseReadiness(pool: database),
+                                            MigrationReadiness(migrator: configuration.migrator(pool: database))]
+            + extraReadinessChecks
         var router = Router()
-        OperationalController(lifecycle: lifecycle, checks: readinessChecks, openAPIDocument: openAPIDocument)
+        OperationalController(lifecycle: lifecycle, checks: checks, openAPIDocument: openAPIDocument)
             .register(in: &router)
         self.router = router
         let requestIDs = RequestIDGenerator()
@@ -59,6 +69,7 @@ public final class Application: Sendable {
         lifecycle.beginDraining()
         logger.info("draining", ["grace_s": .int(configuration.shutdownGraceSeconds)])
         await server.shutdown(grace: .seconds(configuration.shutdownGraceSeconds))
+        await database.shutdown()
         logger.info("stopped")
     }
 

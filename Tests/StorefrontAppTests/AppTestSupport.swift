@@ -13,9 +13,9 @@ struct RunningApp {
         env.merge(environment) { _, new in new }
         let configuration = try AppConfiguration.fromEnvironment(env, cores: 2)
         let logs = MemoryLogSink()
-        let application = Application(configuration: configuration,
-                                      logger: Logger(sink: logs, minimumLevel: .debug),
-                                      readinessChecks: readinessChecks,
+        let application = try Application(configuration: configuration,
+                                          logger: Logger(sink: logs, minimumLevel: .debug),
+                                          extraReadinessChecks: readinessChecks,
                                       openAPIDocument: Array("openapi: 3.1.0\n".utf8))
         let port = try application.start()
         return RunningApp(application: application, port: port, logs: logs)

@@ -32,7 +32,7 @@ import Testing
     @Test func everyRouteIsDocumentedAndEveryDocumentedRouteExists() throws {
         // Built, not started: the route table is all this needs.
         let configuration = try AppConfiguration.fromEnvironment([:], cores: 1)
-        let application = Application(configuration: configuration,
+        let application = try Application(configuration: configuration,
                                       logger: Logger(sink: MemoryLogSink(), minimumLevel: .error))
         let served = Set(application.router.routes.map { "\($0.method.rawValue) \($0.template)" })
         let documented = try OpenAPIAgreementTests.documentedOperations()

@@ -9,7 +9,11 @@ public enum ServeCommand {
         if configuration.jwtSecretWasGenerated {
             logger.warning("JWT_SECRET is not set: using a random per-process secret; tokens die with the process")
         }
-        let application = Application(configuration: configuration, logger: logger)
+        let application = try Application(configuration: configuration, logger: logger)
+        if configuration.migrateOnStart {
+            let applied = try await configuration.migrator(pool: application.database).up()
+            logger.info("migrations applied", ["count": .int(applied.count)])
+        }
         try application.start()
         let signal = await waitForTerminationSignal()
         logger.info("signal received", ["signal": .string(signal)])

@@ -1,3 +1,4 @@
+import Postgres
 import HTTPCore
 
 /// Turns every thrown error into the envelope. Client-facing `AppError`s keep their code;
@@ -11,6 +12,13 @@ struct ErrorMiddleware: Middleware {
             return try await next(request, context)
         } catch let error as AppError {
             return ErrorEnvelope.response(for: error, requestID: context.requestID)
+        } catch let error as PostgresError where error.isUnavailability {
+            // The pool already scrubs passwords from libpq's messages.
+            logger.warning("database unavailable", ["request_id": .string(context.requestID),
+                                                    "route": .string(context.routeTemplate),
+                                                    "error": .string(error.description)])
+            return ErrorEnvelope.response(for: .unavailable("The database is unavailable; retry shortly"),
+                                          requestID: context.requestID)
         } catch {
             logger.error("unhandled error", ["request_id": .string(context.requestID),
                                              "route": .string(context.routeTemplate),

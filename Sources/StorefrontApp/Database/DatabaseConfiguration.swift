@@ -1,0 +1,66 @@
+import Foundation
+import Postgres
+
+extension AppConfiguration {
+    /// What `scripts/run` starts when `DATABASE_URL` is not set.
+    public static let developmentDatabaseURL = "postgres://postgres@127.0.0.1:54320/storefront"
+
+    /// The pool settings from `DATABASE_URL` and the `DB_*` variables.
+    public var postgresConfiguration: PostgresConfiguration {
+        PostgresConfiguration(conninfo: databaseURL ?? AppConfiguration.developmentDatabaseURL,
+                              poolSize: dbPoolSize,
+                              acquireTimeout: .milliseconds(dbPoolTimeoutMs),
+                              statementTimeout: .milliseconds(dbStatementTimeoutMs))
+    }
+}
+
+extension AppConfiguration {
+    public func migrator(pool: PostgresPool) -> Migrator {
+        Migrator(pool: pool, directory: URL(fileURLWithPath: migrationsDirectory))
+    }
+}
+
+/// `/ready`'s database check: one round trip within a short deadline.
+struct DatabaseReadiness: ReadinessCheck {
+    let pool: PostgresPool
+    let name = "database"
+
+    func problem() async -> String? {
+        do {
+            try await pool.ping(timeout: .seconds(1))
+            return nil
+        } catch {
+            return "unreachable"
+        }
+    }
+}
+
+extension PostgresError {
+    /// Failures that mean "the database cannot serve right now" (503 with Retry-After),
+    /// as opposed to a bug in a query (500).
+    var isUnavailability: Bool {
+        switch self {
+        case .poolTimeout, .connectionFailed, .timeout, .closed: true
+        case .server(let state, _, _, _):
+            // 57P01-03: admin shutdown, crash shutdown, cannot connect now; 53300: too many
+            // connections; 08xxx: connection exceptions.
+            state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300"
+        default: false
+        }
+    }
+}
+
+/// `/ready`'s migrations check: every migration file is applied.
+struct MigrationReadiness: ReadinessCheck {
+    let migrator: Migrator
+    let name = "migrations"
+
+    func problem() async -> String? {
+        do {
+            let pending = try await migrator.pendingCount()
+            return pending == 0 ? nil : "\(pending) pending"
+        } catch {
+            return "unknown"
+        }
+    }
+}
