@@ -67,6 +67,9 @@ public final class PasswordHashingPool: Sendable {
         queue.shutDown()
     }
 
+    /// Jobs waiting for a thread (not counting running ones); for tests and metrics.
+    var queuedJobCount: Int { queue.waitingCount }
+
     /// Runs `work` on a pool thread. Internal so tests can submit jobs they control.
     func run<T: Sendable>(_ work: @escaping @Sendable () throws(PasswordHashError) -> T)
         async throws(PasswordHashError) -> T
@@ -120,6 +123,12 @@ final class PasswordJobQueue: @unchecked Sendable {
 
     init(maxQueueLength: Int) {
         self.maxQueueLength = maxQueueLength
+    }
+
+    var waitingCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return waiting.count - head
     }
 
     func makeJobID() -> UInt64 {
