@@ -14,11 +14,12 @@ public final class PasswordHashingPool: Sendable {
     private let queue: PasswordJobQueue
 
     /// Starts `threadCount` worker threads (at least one). Two suits a 2-core machine: it
-    /// bounds hashing to the cores while the rest of the server keeps serving.
+    /// bounds hashing to the cores while the rest of the server keeps serving. Every job
+    /// passes through the queue, so `maxQueueLength` is at least one.
     public init(hasher: PasswordHasher = PasswordHasher(), threadCount: Int = 2,
                 maxQueueLength: Int = 256) {
         self.hasher = hasher
-        queue = PasswordJobQueue(maxQueueLength: max(0, maxQueueLength))
+        queue = PasswordJobQueue(maxQueueLength: max(1, maxQueueLength))
         for index in 0..<max(1, threadCount) {
             let thread = Thread { [queue] in queue.runWorker() }
             thread.name = "password-hashing-\(index)"
