@@ -43,7 +43,8 @@ let package = Package(
         // Fresh migrated databases per test and private throwaway clusters.
         .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "StorefrontAppTests",
                     dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "Crypto",
                                    "HTTPTestSupport", "TestSupport"]),

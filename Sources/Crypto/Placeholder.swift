@@ -1,1 +1,0 @@
-// The libcrypto wrappers land here.
