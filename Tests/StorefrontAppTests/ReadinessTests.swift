@@ -45,4 +45,27 @@ import TestSupport
             #expect(ContinuousClock.now - started < .seconds(5))
         }
     }
+
+    @Test func serverRecoversWhenPostgresRestartsWithoutARestartOfItsOwn() async throws {
+        let cluster = try await TemporaryCluster.start()
+        do {
+            try await withApp(environment: environment(cluster.conninfo)) { app in
+                _ = try await app.application.configuration.migrator(pool: app.application.database).up()
+                #expect(try app.get("/ready").status == 200)
+
+                try await cluster.stop()
+                let whileDown = ContinuousClock.now
+                #expect(try app.get("/ready").status == 503)
+                // A request that needs the database fails fast instead of hanging.
+                #expect(ContinuousClock.now - whileDown < .seconds(5))
+
+                try await cluster.start()
+                #expect(try await eventually(within: .seconds(20)) { try app.get("/ready").status == 200 })
+            }
+        } catch {
+            try? await cluster.destroy()
+            throw error
+        }
+        try await cluster.destroy()
+    }
 }
