@@ -14,11 +14,12 @@ public final class PasswordHashingPool: Sendable {
     private let queue: PasswordJobQueue
 
     /// Starts `threadCount` worker threads (at least one). Two suits a 2-core machine: it
-    /// bounds hashing to the cores while the rest of the server keeps serving.
+    /// bounds hashing to the cores while the rest of the server keeps serving. Every job
+    /// passes through the queue, so `maxQueueLength` is at least one.
     public init(hasher: PasswordHasher = PasswordHasher(), threadCount: Int = 2,
                 maxQueueLength: Int = 256) {
         self.hasher = hasher
-        queue = PasswordJobQueue(maxQueueLength: max(0, maxQueueLength))
+        queue = PasswordJobQueue(maxQueueLength: max(1, maxQueueLength))
         for index in 0..<max(1, threadCount) {
             let thread = Thread { [queue] in queue.runWorker() }
             thread.name = "password-hashing-\(index)"
@@ -66,6 +67,9 @@ public final class PasswordHashingPool: Sendable {
     public func shutDown() {
         queue.shutDown()
     }
+
+    /// Jobs waiting for a thread (not counting running ones); for tests and metrics.
+    var queuedJobCount: Int { queue.waitingCount }
 
     /// Runs `work` on a pool thread. Internal so tests can submit jobs they control.
     func run<T: Sendable>(_ work: @escaping @Sendable () throws(PasswordHashError) -> T)
@@ -120,6 +124,12 @@ final class PasswordJobQueue: @unchecked Sendable {
 
     init(maxQueueLength: Int) {
         self.maxQueueLength = maxQueueLength
+    }
+
+    var waitingCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return waiting.count - head
     }
 
     func makeJobID() -> UInt64 {

@@ -25,7 +25,6 @@ final class Connection {
     private var outputOffset = 0
     private var closeAfterWrite = false
     private var socketReadable = false
-    private var draining = false
     /// When the current request's first byte (or, in a body, its last progress) arrived.
     private var requestStartedAt: Int64?
     private var lastActivity: Int64
@@ -233,7 +232,7 @@ final class Connection {
         loop.server.requestFinished()
         guard !isClosed else { return }
         let wantsClose = response.headers["Connection"].map { $0.lowercased().contains("close") } ?? false
-        let keepAlive = head.keepAlive && !wantsClose && !draining
+        let keepAlive = head.keepAlive && !wantsClose && !loop.server.draining.load(ordering: .acquiring)
         let bytes = ResponseSerializer.serialize(response, requestMethod: head.method,
                                                  requestVersion: head.version, keepAlive: keepAlive,
                                                  date: loop.cachedDate)
@@ -297,7 +296,6 @@ final class Connection {
 
     /// Shutdown has begun: an idle connection closes now, a busy one after its response.
     func drain() {
-        draining = true
         if case .readingHead = state, pending.isEmpty, outputOffset >= output.count {
             close()
         }

@@ -43,6 +43,9 @@ final class ServerCore: @unchecked Sendable {
     private let drainDeadline = Atomic<Int64>(Int64.max)
     private let runningLoops = Atomic<Int>(0)
     private let shutdownStarted = Atomic<Bool>(false)
+    /// Set before any loop hears of the shutdown, so every response produced after
+    /// `shutdown` began says `Connection: close`, whichever loop it is on.
+    let draining = Atomic<Bool>(false)
     /// Everyone waiting for the loops to stop; `stopped` turns true once, when the last exits.
     private let stopWaiters = Mutex<(stopped: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
     private let started = Mutex(false)
@@ -102,6 +105,7 @@ final class ServerCore: @unchecked Sendable {
     func shutdown(grace: Duration) async {
         guard !loops.isEmpty else { return }
         if !shutdownStarted.exchange(true, ordering: .acquiringAndReleasing) {
+            draining.store(true, ordering: .releasing)
             let graceMs = grace.components.seconds * 1000 + grace.components.attoseconds / 1_000_000_000_000_000
             drainDeadline.store(Sys.monotonicMilliseconds() + graceMs, ordering: .relaxed)
             for loop in loops {

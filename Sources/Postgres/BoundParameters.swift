@@ -1,3 +1,5 @@
+import Glibc
+
 /// Statement parameters as the NUL-terminated C strings libpq takes, built on the caller's
 /// thread so the reactor only hands pointers to libpq.
 ///
@@ -12,11 +14,20 @@ final class BoundParameters: @unchecked Sendable {
 
     convenience init(_ binds: [any PostgresEncodable]) throws(PostgresError) {
         let texts = binds.map(\.postgresText)
-        for (index, text) in texts.enumerated() where text?.utf8.contains(0) == true {
+        for (index, text) in texts.enumerated() where text.map(Self.containsNUL) == true {
             // libpq would silently cut the value at the NUL; PostgreSQL text cannot hold one.
             throw .invalidParameter(index: index + 1, reason: "contains a NUL character")
         }
         self.init(texts: texts)
+    }
+
+    /// `memchr` rather than a byte loop: parameters can be megabytes long.
+    private static func containsNUL(_ text: String) -> Bool {
+        var contiguous = text
+        return contiguous.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            return memchr(base, 0, bytes.count) != nil
+        }
     }
 
     private init(texts: [String?]) {
@@ -31,9 +42,12 @@ final class BoundParameters: @unchecked Sendable {
                 continue
             }
             let start = storage + offset
-            for byte in text.utf8 {
-                storage[offset] = CChar(bitPattern: byte)
-                offset += 1
+            var contiguous = text
+            contiguous.withUTF8 { bytes in
+                if let base = bytes.baseAddress {
+                    UnsafeMutableRawPointer(start).copyMemory(from: base, byteCount: bytes.count)
+                }
+                offset += bytes.count
             }
             storage[offset] = 0
             offset += 1

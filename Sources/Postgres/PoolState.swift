@@ -103,6 +103,7 @@ final class PoolState: @unchecked Sendable {
             $0.acquireCount += 1
             $0.acquireWaitTotal += waited
         }
+        publish()
         grant(.success(core))
     }
 

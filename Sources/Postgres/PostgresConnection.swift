@@ -5,7 +5,7 @@
 /// `@unchecked Sendable`: `isReleased` is read and written on the reactor thread only.
 public final class PostgresConnection: @unchecked Sendable {
     let core: ConnectionCore
-    private let state: PoolState
+    let state: PoolState
     private var isReleased = false
 
     init(core: ConnectionCore, state: PoolState) {

@@ -67,14 +67,18 @@ extension UInt8: PostgresEncodable {
 
     /// bytea hex format: `\x` followed by two hex digits per byte.
     public static func postgresText(ofArray elements: [UInt8]) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = [92, 120]  // "\x"
-        text.reserveCapacity(2 + elements.count * 2)
-        for byte in elements {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
+        String(unsafeUninitializedCapacity: 2 + elements.count * 2) { text in
+            let digits: StaticString = "0123456789abcdef"
+            text[0] = 92  // backslash
+            text[1] = 120  // "x": bytea hex format starts with \\x
+            digits.withUTF8Buffer { digits in
+                for (index, byte) in elements.enumerated() {
+                    text[2 + 2 * index] = digits[Int(byte >> 4)]
+                    text[3 + 2 * index] = digits[Int(byte & 0x0F)]
+                }
+            }
+            return 2 + elements.count * 2
         }
-        return String(decoding: text, as: UTF8.self)
     }
 }
 

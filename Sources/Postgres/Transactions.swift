@@ -47,7 +47,7 @@ extension PostgresConnection {
         _ = try await query(level.begin)
         do {
             let value = try await body(self)
-            let commit = try await run(.prepared("COMMIT", .none), timeout: nil)
+            let commit = try await run(.prepared("COMMIT", .none), timeout: state.statementDeadline)
             // COMMIT of a transaction in which a statement failed (and `body` swallowed the
             // error) rolls back and says so only in its command tag.
             if commit?.commandStatus == "ROLLBACK" {

@@ -68,6 +68,44 @@ import TestSupport
         }
     }
 
+    /// Far larger than a socket buffer, so sending needs several rounds of EPOLLOUT and
+    /// reading several rounds of EPOLLIN.
+    @Test func largeValuesTravelBothWays() async throws {
+        try await TestDatabase.with { database in
+            let text = String(repeating: "0123456789abcdef", count: 1 << 19)  // 8 MiB
+            let bytes = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }  // 1 MiB, 2 MiB as hex
+            let row = try await database.pool.query(
+                "SELECT length($1::text) AS length, md5($1::text) AS digest, $2::bytea AS echoed", text, bytes).rows[0]
+            #expect(try row.decode("length", as: Int.self) == text.utf8.count)
+            let again = try await database.pool.query("SELECT md5($1::text) AS digest", text).rows[0]
+            #expect(try row.decode("digest", as: String.self) == again.decode("digest", as: String.self))
+            #expect(try row.decode("echoed", as: [UInt8].self) == bytes)
+        }
+    }
+
+    /// The hand-written calendar arithmetic agrees with PostgreSQL's, both ways, across
+    /// leap years, centuries and dates before 1970.
+    @Test func datesAgreeWithPostgreSQLAcrossTheCalendar() async throws {
+        try await TestDatabase.with { database in
+            let rows = try await database.pool.query("""
+                SELECT t, (extract(epoch FROM t) * 1000)::bigint AS ms
+                FROM generate_series('1600-02-28 23:59:59.987+00'::timestamptz, '2400-03-01', '9 days 7 hours 13 minutes 0.123 seconds') AS t
+                """).rows
+            #expect(rows.count > 30_000)
+            var sent: [Date] = []
+            for row in rows {
+                let date: Date = try row.decode("t")
+                let ms: Int64 = try row.decode("ms")
+                #expect(date == Date(timeIntervalSince1970: Double(ms) / 1000), "\(ms)")
+                if sent.count < 500 { sent.append(date) }
+            }
+            let echoed = try await database.pool.query(
+                "SELECT array_agg((extract(epoch FROM d) * 1000)::bigint ORDER BY n) AS ms FROM unnest($1::timestamptz[]) WITH ORDINALITY AS u(d, n)",
+                sent).rows[0]
+            #expect(try echoed.decode("ms", as: [Int64].self) == sent.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) })
+        }
+    }
+
     @Test func aNULCharacterIsRefusedBeforeAnythingIsSent() async throws {
         try await TestDatabase.with { database in
             await #expect(throws: PostgresError.invalidParameter(index: 2, reason: "contains a NUL character")) {

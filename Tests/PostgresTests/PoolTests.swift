@@ -47,6 +47,23 @@ import TestSupport
         }
     }
 
+    @Test func aCancelledWaiterLeavesTheQueue() async throws {
+        try await TestDatabase.with { database in
+            var configuration = database.configuration()
+            configuration.poolSize = 1
+            configuration.acquireTimeout = .seconds(30)
+            let pool = try PostgresPool(configuration: configuration)
+            try await pool.withConnection { _ in
+                let waiting = Task { try await pool.query("SELECT 1") }
+                #expect(await eventually { pool.statistics.waiters == 1 })
+                waiting.cancel()
+                await #expect(throws: CancellationError.self) { try await waiting.value }
+                #expect(pool.statistics.waiters == 0)
+            }
+            await pool.shutdown()
+        }
+    }
+
     @Test func aTerminatedBackendIsReplacedBeforeTheNextQuery() async throws {
         try await TestDatabase.with { database in
             var configuration = database.configuration()

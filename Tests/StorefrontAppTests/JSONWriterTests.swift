@@ -29,3 +29,14 @@ import Testing
         #expect(Timestamp.rfc3339(0) == "1970-01-01T00:00:00.000Z")
     }
 }
+
+@Suite struct TimestampCacheTests {
+    @Test func cachedNowMatchesTheFullFormatter() {
+        let before = Timestamp.nowMilliseconds()
+        let cached = Timestamp.rfc3339Now()
+        let after = Timestamp.nowMilliseconds()
+        let candidates = Set((before...after).map(Timestamp.rfc3339))
+        #expect(candidates.contains(cached))
+        #expect(cached.count == 24)
+    }
+}

@@ -1,52 +1,41 @@
 import Foundation
 import Glibc
 
-/// Runs a program and waits for it without blocking a thread: tests run on Swift's small
-/// cooperative pool, and `initdb` or `pg_ctl` can take seconds.
+/// Runs a program and waits for it without tying up Swift's small cooperative pool: the
+/// wait happens on a thread of its own, since `initdb` or `pg_ctl` can take seconds.
+///
+/// Not `Foundation.Process`: on Linux it notices a child's exit through a socket the child
+/// inherits, and `pg_ctl start` leaves a server running that inherits it too, so the exit of
+/// `pg_ctl` is never reported.
 public enum Command {
     /// Runs `executable` with `arguments`; as the `postgres` user when `asPostgres` and this
     /// process is root (PostgreSQL's server programs refuse to run as root). Returns standard
     /// output; throws with standard error when the exit status is not 0.
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String], asPostgres: Bool = false) async throws -> String {
-        let process = Process()
-        if asPostgres && geteuid() == 0 {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", executable] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        }
-        // Files rather than pipes: nothing has to drain them while the program runs, and a
-        // server started by pg_ctl cannot keep them open and hold up the end of output.
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cmd-\(UUID().uuidString)")
-        let outURL = scratch.appendingPathExtension("out"), errURL = scratch.appendingPathExtension("err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let command = asPostgres && geteuid() == 0
+            ? ["/usr/sbin/runuser", "-u", "postgres", "--", executable] + arguments
+            : [executable] + arguments
+        let scratch = NSTemporaryDirectory() + "/cmd-\(UUID().uuidString)"
+        let outPath = scratch + ".out", errPath = scratch + ".err"
         defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
+            unlink(outPath)
+            unlink(errPath)
         }
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
+        let pid = try spawn(command, stdout: outPath, stderr: errPath)
+        let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                // WIFEXITED / WEXITSTATUS, which Swift does not import.
+                continuation.resume(returning: status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F))
             }
         }
-        try? out.close()
-        try? err.close()
-        let output = String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self)
+        let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         guard status == 0 else {
-            let errors = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
-            let name = ([executable] + arguments).joined(separator: " ")
-            throw TestSupportError.commandFailed(command: name, status: status, output: errors + output)
+            let errors = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+            throw TestSupportError.commandFailed(command: command.joined(separator: " "), status: status,
+                                                 output: errors + output)
         }
         return output
     }
@@ -59,5 +48,25 @@ public enum Command {
         return dump.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.hasPrefix("\\restrict") && !$0.hasPrefix("\\unrestrict") }
             .joined(separator: "\n")
+    }
+
+    private static func spawn(_ command: [String], stdout: String, stderr: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
+        let argv = command.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid = pid_t()
+        let result = posix_spawn(&pid, command[0], &actions, nil, argv, envp)
+        guard result == 0 else {
+            throw TestSupportError.commandFailed(command: command.joined(separator: " "), status: result,
+                                                 output: String(cString: strerror(result)))
+        }
+        return pid
     }
 }

@@ -51,7 +51,7 @@ public struct Logger: Sendable {
         guard level >= minimumLevel else { return }
         var line = JSONWriter()
         line.beginObject()
-        line.key("time"); line.string(Timestamp.rfc3339(Timestamp.nowMilliseconds()))
+        line.key("time"); line.string(Timestamp.rfc3339Now())
         line.key("level"); line.string(level.rawValue)
         line.key("msg"); line.string(message)
         for (key, value) in orderedFields {

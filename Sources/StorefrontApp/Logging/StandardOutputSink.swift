@@ -2,9 +2,11 @@ import Foundation
 import Synchronization
 
 /// Sends log lines to standard output from a dedicated writer thread. Callers only append
-/// to a buffer; the writer wakes at once and writes everything queued in one `write`, so a
-/// line appears within microseconds when idle and lines batch under load. Never
-/// block-buffered, and no request thread waits on the terminal or a pipe.
+/// to a buffer; an idle writer is woken at once, writes everything queued in one `write`,
+/// then naps `batchInterval` before looking again. So a line appears within a couple of
+/// milliseconds, and under load there is one wake-up and one `write` per interval instead
+/// of per line (which cost a fifth of the CPU at 17k requests/s). Never block-buffered,
+/// and no request thread waits on the terminal or a pipe.
 public final class StandardOutputSink: LogSink, @unchecked Sendable {
     private let condition = NSCondition()
     private var buffer: [UInt8] = []
@@ -17,6 +19,7 @@ public final class StandardOutputSink: LogSink, @unchecked Sendable {
     private let maxBufferedBytes = 8 * 1024 * 1024
     private let droppedLines = Atomic<Int>(0)
     private let fd: Int32
+    private let batchInterval: useconds_t = 2000
 
     public init(fileDescriptor: Int32 = 1) {
         fd = fileDescriptor
@@ -70,6 +73,8 @@ public final class StandardOutputSink: LogSink, @unchecked Sendable {
             writing = false
             condition.broadcast()
             condition.unlock()
+            // Lets lines accumulate: the next batch is taken without a wake-up.
+            usleep(batchInterval)
         }
     }
 }

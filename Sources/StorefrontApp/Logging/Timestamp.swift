@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// RFC 3339 UTC timestamps with milliseconds (`2026-02-02T21:30:00.123Z`), as API.md fixes.
 public enum Timestamp {
@@ -7,6 +8,27 @@ public enum Timestamp {
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
+
+    /// The same as `rfc3339`, reusing the formatted second while it lasts: log lines ask
+    /// for the time of every request, and `gmtime_r` plus formatting was visible in profiles.
+    public static func rfc3339Now() -> String {
+        let now = nowMilliseconds()
+        let second = now / 1000
+        let cached = lastSecond.withLock { $0 }
+        let prefix: String
+        if cached.second == second {
+            prefix = cached.prefix
+        } else {
+            let full = rfc3339(now)
+            prefix = String(full.dropLast(4))
+            lastSecond.withLock { $0 = (second, prefix) }
+        }
+        let millis = Int(now % 1000)
+        let digits = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
+        return prefix + digits + "Z"
+    }
+
+    private static let lastSecond = Mutex<(second: Int64, prefix: String)>((-1, ""))
 
     public static func rfc3339(_ epochMilliseconds: Int64) -> String {
         var seconds = time_t(epochMilliseconds / 1000)

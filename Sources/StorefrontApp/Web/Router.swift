@@ -51,6 +51,8 @@ public struct Router: Sendable {
     }
 
     private var entries: [PathEntry] = []
+    /// Templates without parameters, by path: most requests match with one hash lookup.
+    private var staticEntries: [String: Int] = [:]
 
     public init() {}
 
@@ -60,8 +62,11 @@ public struct Router: Sendable {
         if let index = entries.firstIndex(where: { $0.template == template }) {
             entries[index].routes[method] = route
         } else {
-            entries.append(PathEntry(template: template, segments: Router.segments(of: template),
-                                     routes: [method: route]))
+            let segments = Router.segments(of: template)
+            entries.append(PathEntry(template: template, segments: segments, routes: [method: route]))
+            if !segments.contains(where: { if case .parameter = $0 { true } else { false } }) {
+                staticEntries[template] = entries.count - 1
+            }
         }
     }
 
@@ -71,17 +76,24 @@ public struct Router: Sendable {
     }
 
     func match(method: HTTPMethod, path: Substring) -> RouteMatch {
+        if let index = staticEntries[String(path)] {
+            return Router.resolve(entries[index], method: method, parameters: [:])
+        }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         for entry in entries where entry.segments.count == parts.count {
             guard let parameters = Router.bind(entry.segments, to: parts) else { continue }
-            if let route = entry.routes[method] ?? (method == .head ? entry.routes[.get] : nil) {
-                return .found(route, parameters: parameters)
-            }
-            let allow = Router.allowList(entry.routes)
-            if method == .options { return .options(template: entry.template, allow: allow) }
-            return .methodNotAllowed(template: entry.template, allow: allow)
+            return Router.resolve(entry, method: method, parameters: parameters)
         }
         return .notFound
+    }
+
+    private static func resolve(_ entry: PathEntry, method: HTTPMethod, parameters: [String: String]) -> RouteMatch {
+        if let route = entry.routes[method] ?? (method == .head ? entry.routes[.get] : nil) {
+            return .found(route, parameters: parameters)
+        }
+        let allow = allowList(entry.routes)
+        if method == .options { return .options(template: entry.template, allow: allow) }
+        return .methodNotAllowed(template: entry.template, allow: allow)
     }
 
     private static func allowList(_ routes: [HTTPMethod: Route]) -> [HTTPMethod] {

@@ -38,14 +38,23 @@ final class RequestIDGenerator: Sendable {
 
     init() {
         var generator = SystemRandomNumberGenerator()
-        let value = UInt64.random(in: 0...UInt64.max, using: &generator)
-        let hex = String(value, radix: 16)
-        prefix = String(repeating: "0", count: 16 - hex.count) + hex
+        prefix = RequestIDGenerator.hex(UInt64.random(in: 0...UInt64.max, using: &generator), digits: 16) + "-"
     }
 
     func next() -> String {
-        let number = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        let hex = String(number, radix: 16)
-        return prefix + "-" + String(repeating: "0", count: max(0, 10 - hex.count)) + hex
+        prefix + RequestIDGenerator.hex(counter.wrappingAdd(1, ordering: .relaxed).newValue, digits: 10)
+    }
+
+    /// Fixed-width lowercase hex without the intermediate strings of `String(_:radix:)`.
+    static func hex(_ value: UInt64, digits: Int) -> String {
+        let alphabet = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: digits) { buffer in
+            var rest = value
+            for index in stride(from: digits - 1, through: 0, by: -1) {
+                buffer[index] = alphabet[Int(rest & 0xF)]
+                rest >>= 4
+            }
+            return digits
+        }
     }
 }
