@@ -152,3 +152,27 @@ import Testing
         }
     }
 }
+
+/// Two admins demoting each other at the same moment must not leave the store with none:
+/// the active-admin rows are locked, so the second request sees the first's result.
+@Suite struct LastAdminRaceTests {
+    @Test func concurrentMutualDemotionLeavesOneAdmin() async throws {
+        try await withIdentityApp { api in
+            let first = try await api.admin("one@example.com")
+            let second = try await api.admin("two@example.com")
+            async let a = Task.detached {
+                try api.call("PATCH", "/api/v1/users/\(second.id)", body: #"{"role":"customer"}"#, bearer: first.access).status
+            }.value
+            async let b = Task.detached {
+                try api.call("PATCH", "/api/v1/users/\(first.id)", body: #"{"role":"customer"}"#, bearer: second.access).status
+            }.value
+            let statuses = try await [a, b].sorted()
+            // Either one wins and the other, no longer an admin or now the last one, is refused;
+            // never both 200.
+            #expect(statuses.first == 200 && statuses.last != 200)
+            let count = try #require(try await api.db.query(
+                "SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND NOT disabled").rows.first)
+            #expect(try count.decode("n", as: Int.self) == 1)
+        }
+    }
+}

@@ -15,11 +15,13 @@ struct APIKey: Sendable {
     let lastUsedAt: Date?
     /// Already replaced by a newer key; it works until `expiresAt` (the grace period).
     let rotated: Bool
+    /// Not past `expiresAt`, by the database's clock.
+    let live: Bool
     let createdKey: String
 
     static let columns: SQL = """
         id, user_id, name, prefix, scopes, created_at, expires_at, last_used_at, rotated_to IS NOT NULL AS rotated,
-        created_at::text AS created_key
+        (expires_at IS NULL OR expires_at > now()) AS live, created_at::text AS created_key
         """
 
     init(row: PostgresRow) throws {
@@ -32,6 +34,7 @@ struct APIKey: Sendable {
         expiresAt = try row.decode("expires_at")
         lastUsedAt = try row.decode("last_used_at")
         rotated = try row.decode("rotated")
+        live = try row.decode("live")
         createdKey = try row.decode("created_key")
     }
 

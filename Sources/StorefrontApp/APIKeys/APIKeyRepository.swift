@@ -55,12 +55,6 @@ struct APIKeyRepository: Sendable {
         return try await (db ?? pool).query(sql, [id]).rows.first.map(APIKey.init)
     }
 
-    /// Whether the key is live right now, by the database's clock.
-    func isLive(id: UUID, on db: any DatabaseSession) async throws -> Bool {
-        let sql: SQL = "SELECT (expires_at IS NULL OR expires_at > now()) AS live FROM api_keys WHERE id = $1"
-        return try await db.query(sql, [id]).rows.first?.decode("live", as: Bool.self) ?? false
-    }
-
     /// The old key points at its successor and stops working `graceSeconds` from now
     /// (or at its own expiry, if that comes first).
     func markRotated(id: UUID, successor: UUID, graceSeconds: Int, on db: any DatabaseSession) async throws {

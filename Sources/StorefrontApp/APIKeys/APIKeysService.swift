@@ -35,7 +35,7 @@ struct APIKeysService: Sendable {
         let grace = rotationGraceSeconds
         return try await pool.withTransaction { connection in
             guard let old = try await keys.find(id: id, on: connection, locking: true), old.userID == principal.userID,
-                  try await keys.isLive(id: id, on: connection)
+                  old.live
             else { throw IdentityError.notFound }
             guard !old.rotated else { throw IdentityError.apiKeyAlreadyRotated }
             let new = try await keys.insert(userID: old.userID, name: old.name, secret: secret, scopes: old.scopes,

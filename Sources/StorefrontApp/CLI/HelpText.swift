@@ -19,8 +19,10 @@ public enum HelpText {
         case "create-admin":
             return """
             usage: storefront create-admin --email E [--name N]
-              Creates an admin, or promotes an existing user. The password is read from
-              standard input or ADMIN_PASSWORD, never from a flag.
+              Creates an admin, or promotes (and re-enables) the account with that email and
+              sets its password, ending its sessions. The password is read from ADMIN_PASSWORD
+              or else the first line of standard input, never from a flag. Safe to run twice.
+              --name   display name for a new account (default: Administrator)
             """
         case "seed":
             return """
