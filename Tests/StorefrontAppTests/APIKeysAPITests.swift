@@ -7,8 +7,8 @@ import Testing
 @Suite struct APIKeysAPITests {
     @Test func create201ShowsTheKeyOnceAndStoresOnlyItsHash() async throws {
         try await withIdentityApp { api in
-            let (_, access) = try api.customer("k@example.com")
-            let response = try api.call("POST", "/api/v1/api-keys",
+            let (_, access) = try await api.customer("k@example.com")
+            let response = try await api.call("POST", "/api/v1/api-keys",
                                         body: #"{"name":"ci","scopes":["orders:read","users:read"],"expires_at":"2099-01-01T00:00:00Z"}"#,
                                         bearer: access)
             #expect(response.status == 201)
@@ -23,7 +23,7 @@ import Testing
             let stored = try #require(try await api.db.query("SELECT key_hash FROM api_keys").rows.first)
                 .decode("key_hash", as: [UInt8].self)
             #expect(stored == (try SHA256.hash(key)))
-            let list = try RunningApp.json(try api.call("GET", "/api/v1/api-keys", bearer: access))
+            let list = try RunningApp.json(try await api.call("GET", "/api/v1/api-keys", bearer: access))
             let listed = try #require((list["data"] as? [[String: Any]])?.first)
             #expect(listed["key"] == nil)
             #expect(listed["prefix"] as? String == prefix)
@@ -32,13 +32,13 @@ import Testing
 
     @Test func create403ForScopesBeyondTheRole() async throws {
         try await withIdentityApp { api in
-            let (_, access) = try api.customer("k@example.com")
-            let response = try api.call("POST", "/api/v1/api-keys", body: #"{"name":"x","scopes":["products:write"]}"#,
+            let (_, access) = try await api.customer("k@example.com")
+            let response = try await api.call("POST", "/api/v1/api-keys", body: #"{"name":"x","scopes":["products:write"]}"#,
                                         bearer: access)
             #expect(response.status == 403)
             #expect(errorCode(response) == "FORBIDDEN")
             let admin = try await api.admin()
-            #expect(try api.call("POST", "/api/v1/api-keys", body: #"{"name":"x","scopes":["products:write"]}"#,
+            #expect(try await api.call("POST", "/api/v1/api-keys", body: #"{"name":"x","scopes":["products:write"]}"#,
                                  bearer: admin.access).status == 201)
         }
     }
@@ -56,81 +56,81 @@ import Testing
     @Test(arguments: create422Rows)
     func create422(_ body: String) async throws {
         try await withIdentityApp { api in
-            let (_, access) = try api.customer("k@example.com")
-            let response = try api.call("POST", "/api/v1/api-keys", body: body, bearer: access)
+            let (_, access) = try await api.customer("k@example.com")
+            let response = try await api.call("POST", "/api/v1/api-keys", body: body, bearer: access)
             #expect(response.status == 422)
         }
     }
 
     @Test func deleteStopsTheKeyAtOnceAndOthersKeysAre404() async throws {
         try await withIdentityApp { api in
-            let (_, owner) = try api.customer("owner@example.com")
-            let (_, stranger) = try api.customer("stranger@example.com")
-            let key = try api.createKey(owner, scopes: ["users:read"])
-            #expect(try api.call("GET", "/api/v1/users/me", apiKey: key.key).status == 200)
-            #expect(try api.call("DELETE", "/api/v1/api-keys/\(key.id)", bearer: stranger).status == 404)
-            #expect(try api.call("POST", "/api/v1/api-keys/\(key.id)/rotate", bearer: stranger).status == 404)
-            #expect(try api.call("DELETE", "/api/v1/api-keys/not-a-uuid", bearer: owner).status == 404)
-            #expect(try api.call("DELETE", "/api/v1/api-keys/\(key.id)", bearer: owner).status == 204)
-            #expect(try api.call("GET", "/api/v1/users/me", apiKey: key.key).status == 401)
-            #expect(try api.call("DELETE", "/api/v1/api-keys/\(key.id)", bearer: owner).status == 404)
+            let (_, owner) = try await api.customer("owner@example.com")
+            let (_, stranger) = try await api.customer("stranger@example.com")
+            let key = try await api.createKey(owner, scopes: ["users:read"])
+            #expect(try await api.call("GET", "/api/v1/users/me", apiKey: key.key).status == 200)
+            #expect(try await api.call("DELETE", "/api/v1/api-keys/\(key.id)", bearer: stranger).status == 404)
+            #expect(try await api.call("POST", "/api/v1/api-keys/\(key.id)/rotate", bearer: stranger).status == 404)
+            #expect(try await api.call("DELETE", "/api/v1/api-keys/not-a-uuid", bearer: owner).status == 404)
+            #expect(try await api.call("DELETE", "/api/v1/api-keys/\(key.id)", bearer: owner).status == 204)
+            #expect(try await api.call("GET", "/api/v1/users/me", apiKey: key.key).status == 401)
+            #expect(try await api.call("DELETE", "/api/v1/api-keys/\(key.id)", bearer: owner).status == 404)
         }
     }
 
     @Test func anAdminMayRevokeAnyonesKey() async throws {
         try await withIdentityApp { api in
-            let (_, owner) = try api.customer("owner@example.com")
-            let key = try api.createKey(owner, scopes: ["users:read"])
+            let (_, owner) = try await api.customer("owner@example.com")
+            let key = try await api.createKey(owner, scopes: ["users:read"])
             let admin = try await api.admin()
-            #expect(try api.call("DELETE", "/api/v1/api-keys/\(key.id)", bearer: admin.access).status == 204)
-            #expect(try api.call("GET", "/api/v1/users/me", apiKey: key.key).status == 401)
+            #expect(try await api.call("DELETE", "/api/v1/api-keys/\(key.id)", bearer: admin.access).status == 204)
+            #expect(try await api.call("GET", "/api/v1/users/me", apiKey: key.key).status == 401)
         }
     }
 
     @Test func rotatedKeyKeepsWorkingThroughTheGracePeriod() async throws {
         try await withIdentityApp { api in
-            let (_, access) = try api.customer("rot@example.com")
-            let old = try api.createKey(access, scopes: ["users:read"])
-            let rotated = try api.call("POST", "/api/v1/api-keys/\(old.id)/rotate", bearer: access)
+            let (_, access) = try await api.customer("rot@example.com")
+            let old = try await api.createKey(access, scopes: ["users:read"])
+            let rotated = try await api.call("POST", "/api/v1/api-keys/\(old.id)/rotate", bearer: access)
             #expect(rotated.status == 201)
             let json = try RunningApp.json(rotated)
             let new = try #require(json["key"] as? String)
             #expect(new != old.key && json["id"] as? String != old.id)
-            #expect(try api.call("GET", "/api/v1/users/me", apiKey: new).status == 200)
-            #expect(try api.call("GET", "/api/v1/users/me", apiKey: old.key).status == 200)
+            #expect(try await api.call("GET", "/api/v1/users/me", apiKey: new).status == 200)
+            #expect(try await api.call("GET", "/api/v1/users/me", apiKey: old.key).status == 200)
             let grace = try #require(try await api.db.query(
                 "SELECT extract(epoch FROM expires_at - now())::int AS left FROM api_keys WHERE id = $1::uuid", [old.id]).rows.first)
                 .decode("left", as: Int.self)
             #expect((3590...3600).contains(grace))
-            #expect(try api.call("POST", "/api/v1/api-keys/\(old.id)/rotate", bearer: access).status == 409)
+            #expect(try await api.call("POST", "/api/v1/api-keys/\(old.id)/rotate", bearer: access).status == 409)
         }
     }
 
     @Test func rotatedKeyStopsWhenTheGraceIsOver() async throws {
         try await withIdentityApp(environment: ["API_KEY_ROTATION_GRACE_S": "0"]) { api in
-            let (_, access) = try api.customer("rot@example.com")
-            let old = try api.createKey(access, scopes: ["users:read"])
-            let rotated = try api.call("POST", "/api/v1/api-keys/\(old.id)/rotate", bearer: access)
+            let (_, access) = try await api.customer("rot@example.com")
+            let old = try await api.createKey(access, scopes: ["users:read"])
+            let rotated = try await api.call("POST", "/api/v1/api-keys/\(old.id)/rotate", bearer: access)
             let new = try #require(try RunningApp.json(rotated)["key"] as? String)
-            #expect(try api.call("GET", "/api/v1/users/me", apiKey: old.key).status == 401)
-            #expect(try api.call("GET", "/api/v1/users/me", apiKey: new).status == 200)
+            #expect(try await api.call("GET", "/api/v1/users/me", apiKey: old.key).status == 401)
+            #expect(try await api.call("GET", "/api/v1/users/me", apiKey: new).status == 200)
         }
     }
 
     @Test func expiredKeysAreRefused() async throws {
         try await withIdentityApp { api in
-            let (_, access) = try api.customer("exp@example.com")
-            let key = try api.createKey(access, scopes: ["users:read"])
+            let (_, access) = try await api.customer("exp@example.com")
+            let key = try await api.createKey(access, scopes: ["users:read"])
             _ = try await api.db.query("UPDATE api_keys SET expires_at = now() - interval '1 second'")
-            #expect(try api.call("GET", "/api/v1/users/me", apiKey: key.key).status == 401)
+            #expect(try await api.call("GET", "/api/v1/users/me", apiKey: key.key).status == 401)
         }
     }
 
     @Test func lastUsedAtIsWrittenAtMostOncePerMinute() async throws {
         try await withIdentityApp { api in
-            let (_, access) = try api.customer("use@example.com")
-            let key = try api.createKey(access, scopes: ["users:read"])
-            #expect(try api.call("GET", "/api/v1/users/me", apiKey: key.key).status == 200)
+            let (_, access) = try await api.customer("use@example.com")
+            let key = try await api.createKey(access, scopes: ["users:read"])
+            #expect(try await api.call("GET", "/api/v1/users/me", apiKey: key.key).status == 200)
             let first = try #require(try await api.db.query("SELECT last_used_at FROM api_keys").rows.first)
                 .decode("last_used_at", as: Date?.self)
             #expect(first != nil)
@@ -138,7 +138,7 @@ import Testing
             _ = try await api.db.query("UPDATE api_keys SET last_used_at = now() - interval '30 seconds'")
             let marked = try #require(try await api.db.query("SELECT last_used_at FROM api_keys").rows.first)
                 .decode("last_used_at", as: Date.self)
-            for _ in 0..<3 { _ = try api.call("GET", "/api/v1/users/me", apiKey: key.key) }
+            for _ in 0..<3 { _ = try await api.call("GET", "/api/v1/users/me", apiKey: key.key) }
             let after = try #require(try await api.db.query("SELECT last_used_at FROM api_keys").rows.first)
                 .decode("last_used_at", as: Date.self)
             #expect(after == marked)
@@ -147,13 +147,13 @@ import Testing
 
     @Test func listIsTheCallersKeysPaginated() async throws {
         try await withIdentityApp { api in
-            let (_, mine) = try api.customer("mine@example.com")
-            let (_, theirs) = try api.customer("theirs@example.com")
-            for index in 0..<3 { _ = try api.createKey(mine, scopes: ["orders:read"], name: "k\(index)") }
-            _ = try api.createKey(theirs, scopes: ["orders:read"], name: "other")
-            let first = try RunningApp.json(try api.call("GET", "/api/v1/api-keys?limit=2", bearer: mine))
+            let (_, mine) = try await api.customer("mine@example.com")
+            let (_, theirs) = try await api.customer("theirs@example.com")
+            for index in 0..<3 { _ = try await api.createKey(mine, scopes: ["orders:read"], name: "k\(index)") }
+            _ = try await api.createKey(theirs, scopes: ["orders:read"], name: "other")
+            let first = try RunningApp.json(try await api.call("GET", "/api/v1/api-keys?limit=2", bearer: mine))
             let cursor = try #require((first["pagination"] as? [String: Any])?["next_cursor"] as? String)
-            let second = try RunningApp.json(try api.call("GET", "/api/v1/api-keys?limit=2&cursor=\(cursor)", bearer: mine))
+            let second = try RunningApp.json(try await api.call("GET", "/api/v1/api-keys?limit=2&cursor=\(cursor)", bearer: mine))
             let names = ((first["data"] as? [[String: Any]]) ?? []) + ((second["data"] as? [[String: Any]]) ?? [])
             #expect(names.compactMap { $0["name"] as? String } == ["k0", "k1", "k2"])
             #expect((second["pagination"] as? [String: Any])?["has_more"] as? Bool == false)

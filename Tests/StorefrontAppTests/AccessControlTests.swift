@@ -16,7 +16,7 @@ import Testing
             for route in routes {
                 let name = "\(route.method.rawValue) \(route.template)"
                 let path = route.template.replacingOccurrences(of: "{id}", with: UUID().uuidString.lowercased())
-                let response = try api.call(route.method.rawValue, path, body: "{}")
+                let response = try await api.call(route.method.rawValue, path, body: "{}")
                 if AccessControlTests.publicRoutes.contains(name) {
                     #expect(route.access == .anyone, "\(name)")
                     #expect(response.status != 401, "\(name)")
@@ -31,8 +31,8 @@ import Testing
 
     @Test func customersAreForbiddenFromAdminRoutes() async throws {
         try await withIdentityApp { api in
-            let (id, access) = try api.customer("c@example.com")
-            let other = try api.register("other@example.com")
+            let (id, access) = try await api.customer("c@example.com")
+            let other = try await api.register("other@example.com")
             let rows: [(String, String, String?)] = [
                 ("GET", "/api/v1/users", nil),
                 ("PATCH", "/api/v1/users/\(other)", #"{"role":"admin"}"#),
@@ -40,7 +40,7 @@ import Testing
                 ("DELETE", "/api/v1/users/\(other)", nil),
             ]
             for (method, path, body) in rows {
-                let response = try api.call(method, path, body: body, bearer: access)
+                let response = try await api.call(method, path, body: body, bearer: access)
                 #expect(response.status == 403, "\(method) \(path)")
                 #expect(errorCode(response) == "FORBIDDEN")
             }
@@ -51,18 +51,18 @@ import Testing
     @Test func apiKeysAreLimitedToTheirScopesAndKeptOffBearerRoutes() async throws {
         try await withIdentityApp { api in
             let admin = try await api.admin()
-            let withRead = try api.createKey(admin.access, scopes: ["users:read"]).key
-            let withoutRead = try api.createKey(admin.access, scopes: ["orders:read"]).key
-            #expect(try api.call("GET", "/api/v1/users/me", apiKey: withRead).status == 200)
-            #expect(try api.call("GET", "/api/v1/users", apiKey: withRead).status == 200)
-            #expect(try api.call("GET", "/api/v1/users/me", apiKey: withoutRead).status == 403)
-            #expect(try api.call("GET", "/api/v1/users", apiKey: withoutRead).status == 403)
+            let withRead = try await api.createKey(admin.access, scopes: ["users:read"]).key
+            let withoutRead = try await api.createKey(admin.access, scopes: ["orders:read"]).key
+            #expect(try await api.call("GET", "/api/v1/users/me", apiKey: withRead).status == 200)
+            #expect(try await api.call("GET", "/api/v1/users", apiKey: withRead).status == 200)
+            #expect(try await api.call("GET", "/api/v1/users/me", apiKey: withoutRead).status == 403)
+            #expect(try await api.call("GET", "/api/v1/users", apiKey: withoutRead).status == 403)
             // Bearer-only and admin-without-scope routes refuse keys whatever their scopes.
-            #expect(try api.call("GET", "/api/v1/api-keys", apiKey: withRead).status == 403)
-            #expect(try api.call("PATCH", "/api/v1/users/me", body: #"{"name":"X"}"#, apiKey: withRead).status == 403)
-            #expect(try api.call("DELETE", "/api/v1/users/\(admin.id)", apiKey: withRead).status == 403)
-            #expect(try api.call("POST", "/api/v1/auth/mfa/totp", apiKey: withRead).status == 403)
-            let both = try api.call("GET", "/api/v1/users/me", bearer: admin.access, headers: ["X-API-Key: \(withRead)"])
+            #expect(try await api.call("GET", "/api/v1/api-keys", apiKey: withRead).status == 403)
+            #expect(try await api.call("PATCH", "/api/v1/users/me", body: #"{"name":"X"}"#, apiKey: withRead).status == 403)
+            #expect(try await api.call("DELETE", "/api/v1/users/\(admin.id)", apiKey: withRead).status == 403)
+            #expect(try await api.call("POST", "/api/v1/auth/mfa/totp", apiKey: withRead).status == 403)
+            let both = try await api.call("GET", "/api/v1/users/me", bearer: admin.access, headers: ["X-API-Key: \(withRead)"])
             #expect(both.status == 400)
         }
     }
@@ -70,14 +70,14 @@ import Testing
     @Test func logsOfARegisterLoginRefreshFlowHoldNoSecrets() async throws {
         try await withIdentityApp { api in
             let password = "Sup3r-Secret-Passw0rd"
-            try api.register("log@example.com", password: password)
-            let tokens = try api.login("log@example.com", password: password)
-            let refreshed = try api.call("POST", "/api/v1/auth/refresh", body: #"{"refresh_token":"\#(tokens.refresh)"}"#)
+            try await api.register("log@example.com", password: password)
+            let tokens = try await api.login("log@example.com", password: password)
+            let refreshed = try await api.call("POST", "/api/v1/auth/refresh", body: #"{"refresh_token":"\#(tokens.refresh)"}"#)
             let newRefresh = try #require(try RunningApp.json(refreshed)["refresh_token"] as? String)
-            _ = try api.call("POST", "/api/v1/auth/refresh", body: #"{"refresh_token":"\#(tokens.refresh)"}"#)  // reuse: logged
-            _ = try api.call("POST", "/api/v1/auth/login", body: #"{"email":"log@example.com","password":"wrong-\#(password)"}"#)
-            let key = try api.createKey(tokens.access, scopes: ["users:read"]).key
-            _ = try api.call("GET", "/api/v1/users/me", apiKey: key)
+            _ = try await api.call("POST", "/api/v1/auth/refresh", body: #"{"refresh_token":"\#(tokens.refresh)"}"#)  // reuse: logged
+            _ = try await api.call("POST", "/api/v1/auth/login", body: #"{"email":"log@example.com","password":"wrong-\#(password)"}"#)
+            let key = try await api.createKey(tokens.access, scopes: ["users:read"]).key
+            _ = try await api.call("GET", "/api/v1/users/me", apiKey: key)
             await api.app.stop()
             let hash = try #require(try await api.db.query("SELECT password_hash FROM users").rows.first)
                 .decode("password_hash", as: String.self)

@@ -51,9 +51,9 @@ import Testing
     @Test(arguments: Forgery.allCases)
     func forgedOrInvalidTokensAre401(_ kind: Forgery) async throws {
         try await withIdentityApp { api in
-            let (id, _) = try api.customer("victim@example.com")
+            let (id, _) = try await api.customer("victim@example.com")
             let token = try AccessTokenTests.forge(kind, userID: id)
-            let response = try api.call("GET", "/api/v1/users/me", bearer: token)
+            let response = try await api.call("GET", "/api/v1/users/me", bearer: token)
             #expect(response.status == 401, "\(kind)")
             #expect(errorCode(response) == "UNAUTHORIZED")
             #expect(response.header("WWW-Authenticate") == "Bearer")
@@ -63,16 +63,16 @@ import Testing
 
     @Test func expiredWellSignedTokenIsTokenExpired() async throws {
         try await withIdentityApp { api in
-            let (id, _) = try api.customer("late@example.com")
+            let (id, _) = try await api.customer("late@example.com")
             let token = try testSigner().sign(claims(sub: id, iat: Date().addingTimeInterval(-1000),
                                                      exp: Date().addingTimeInterval(-31)))
-            let response = try api.call("GET", "/api/v1/users/me", bearer: token)
+            let response = try await api.call("GET", "/api/v1/users/me", bearer: token)
             #expect(response.status == 401)
             #expect(errorCode(response) == "TOKEN_EXPIRED")
             #expect(response.header("WWW-Authenticate") == "Bearer")
             // Within the 30 s leeway it still works.
             let lenient = try testSigner().sign(claims(sub: id, exp: Date().addingTimeInterval(-5)))
-            #expect(try api.call("GET", "/api/v1/users/me", bearer: lenient).status == 200)
+            #expect(try await api.call("GET", "/api/v1/users/me", bearer: lenient).status == 200)
         }
     }
 
@@ -82,7 +82,7 @@ import Testing
     @Test(arguments: malformedHeaders)
     func malformedCredentialHeadersAre401(_ header: String) async throws {
         try await withIdentityApp { api in
-            let response = try api.call("GET", "/api/v1/users/me", headers: [header])
+            let response = try await api.call("GET", "/api/v1/users/me", headers: [header])
             #expect(response.status == 401)
             #expect(response.header("WWW-Authenticate") == "Bearer")
         }
@@ -90,28 +90,28 @@ import Testing
 
     @Test func aDisabledUsersTokenStopsWorkingAtOnce() async throws {
         try await withIdentityApp { api in
-            let (id, access) = try api.customer("gone@example.com")
-            #expect(try api.call("GET", "/api/v1/users/me", bearer: access).status == 200)
+            let (id, access) = try await api.customer("gone@example.com")
+            #expect(try await api.call("GET", "/api/v1/users/me", bearer: access).status == 200)
             _ = try await api.db.query("UPDATE users SET disabled = true WHERE id = $1::uuid", [id])
-            #expect(try api.call("GET", "/api/v1/users/me", bearer: access).status == 401)
+            #expect(try await api.call("GET", "/api/v1/users/me", bearer: access).status == 401)
         }
     }
 
     @Test func roleComesFromTheUserRowNotTheToken() async throws {
         try await withIdentityApp { api in
-            let (id, _) = try api.customer("climber@example.com")
+            let (id, _) = try await api.customer("climber@example.com")
             // A token claiming admin, validly signed, for a customer: the row says customer.
             let token = try testSigner().sign(claims(sub: id, role: "admin"))
-            #expect(try api.call("GET", "/api/v1/users", bearer: token).status == 403)
+            #expect(try await api.call("GET", "/api/v1/users", bearer: token).status == 403)
         }
     }
 
     @Test func publicRoutesRefuseInvalidCredentialsButAcceptNone() async throws {
         try await withIdentityApp { api in
             let body = #"{"email":"p@example.com","password":"0123456789","name":"P"}"#
-            let refused = try api.call("POST", "/api/v1/auth/register", body: body, bearer: "garbage")
+            let refused = try await api.call("POST", "/api/v1/auth/register", body: body, bearer: "garbage")
             #expect(refused.status == 401)
-            let accepted = try api.call("POST", "/api/v1/auth/register", body: body)
+            let accepted = try await api.call("POST", "/api/v1/auth/register", body: body)
             #expect(accepted.status == 201)
         }
     }

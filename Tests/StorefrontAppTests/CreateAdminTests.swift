@@ -28,14 +28,14 @@ import Testing
             #expect(!again.created && again.userID == first.userID)
             let count = try #require(try await api.db.query("SELECT count(*)::int AS n FROM users WHERE role = 'admin'").rows.first)
             #expect(try count.decode("n", as: Int.self) == 1)
-            let access = try api.login("boss@example.com", password: "admin password 1").access
-            #expect(try api.call("GET", "/api/v1/users", bearer: access).status == 200)
+            let access = try await api.login("boss@example.com", password: "admin password 1").access
+            #expect(try await api.call("GET", "/api/v1/users", bearer: access).status == 200)
         }
     }
 
     @Test func promotesAndReEnablesAnExistingCustomer() async throws {
         try await withIdentityApp { api in
-            let id = try api.register("cust@example.com")
+            let id = try await api.register("cust@example.com")
             _ = try await api.db.query("UPDATE users SET disabled = true")
             var configuration = try AppConfiguration.fromEnvironment([:], cores: 1)
             configuration.databaseURL = api.database.conninfo
@@ -43,8 +43,8 @@ import Testing
                                                    password: try #require(Password("new admin password")),
                                                    configuration: configuration, hasher: RunningApp.cheapHasher)
             #expect(!outcome.created && outcome.userID.uuidString.lowercased() == id)
-            let me = try RunningApp.json(try api.call("GET", "/api/v1/users/me",
-                                                      bearer: try api.login("cust@example.com", password: "new admin password").access))
+            let me = try RunningApp.json(try await api.call("GET", "/api/v1/users/me",
+                                                      bearer: try await api.login("cust@example.com", password: "new admin password").access))
             #expect(me["role"] as? String == "admin")
             #expect(me["disabled"] as? Bool == false)
         }

@@ -16,23 +16,30 @@ struct IdentityApp {
     var db: PostgresPool { database.pool }
 
     /// One HTTP exchange. `body` is sent as JSON; `headers` are extra raw header lines.
+    /// The blocking socket I/O runs on a Dispatch thread, not on Swift's cooperative pool
+    /// (one thread per core): parallel tests blocking it would starve every other test's
+    /// tasks, and the timing-sensitive ones would fail.
     func call(_ method: String, _ path: String, body: String? = nil, bearer: String? = nil, apiKey: String? = nil,
-              headers: [String] = []) throws -> RawHTTPClient.Response {
+              headers: [String] = [], contentType: String = "application/json") async throws -> RawHTTPClient.Response {
         var lines = ["\(method) \(path) HTTP/1.1", "Host: test"]
         if let bearer { lines.append("Authorization: Bearer \(bearer)") }
         if let apiKey { lines.append("X-API-Key: \(apiKey)") }
         lines += headers
         if let body {
-            lines.append("Content-Type: application/json")
+            lines.append("Content-Type: \(contentType)")
             lines.append("Content-Length: \(body.utf8.count)")
         }
-        return try app.request(lines.joined(separator: "\r\n") + "\r\n\r\n" + (body ?? ""))
+        let raw = lines.joined(separator: "\r\n") + "\r\n\r\n" + (body ?? "")
+        let app = self.app
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try app.request(raw) }) }
+        }
     }
 
     /// Registers a customer and returns its id.
     @discardableResult
-    func register(_ email: String, password: String = "correct horse battery", name: String = "Test User") throws -> String {
-        let response = try call("POST", "/api/v1/auth/register",
+    func register(_ email: String, password: String = "correct horse battery", name: String = "Test User") async throws -> String {
+        let response = try await call("POST", "/api/v1/auth/register",
                                 body: #"{"email":"\#(email)","password":"\#(password)","name":"\#(name)"}"#)
         guard response.status == 201, let id = try RunningApp.json(response)["id"] as? String else {
             throw TestFailure("register \(email): \(response.status) \(response.bodyText)")
@@ -41,9 +48,9 @@ struct IdentityApp {
     }
 
     /// Logs in and returns the access and refresh tokens.
-    func login(_ email: String, password: String = "correct horse battery", otp: String? = nil) throws -> (access: String, refresh: String) {
+    func login(_ email: String, password: String = "correct horse battery", otp: String? = nil) async throws -> (access: String, refresh: String) {
         let otpField = otp.map { #","otp":"\#($0)""# } ?? ""
-        let response = try call("POST", "/api/v1/auth/login",
+        let response = try await call("POST", "/api/v1/auth/login",
                                 body: #"{"email":"\#(email)","password":"\#(password)"\#(otpField)}"#)
         let json = try RunningApp.json(response)
         guard response.status == 200, let access = json["access_token"] as? String,
@@ -55,20 +62,20 @@ struct IdentityApp {
 
     /// A registered user, promoted to admin directly in the database, and their tokens.
     func admin(_ email: String = "admin@example.com") async throws -> (id: String, access: String) {
-        let id = try register(email)
+        let id = try await register(email)
         _ = try await db.query("UPDATE users SET role = 'admin' WHERE id = $1::uuid", [id])
-        return (id, try login(email).access)
+        return (id, try await login(email).access)
     }
 
     /// A registered, logged-in customer.
-    func customer(_ email: String) throws -> (id: String, access: String) {
-        let id = try register(email)
-        return (id, try login(email).access)
+    func customer(_ email: String) async throws -> (id: String, access: String) {
+        let id = try await register(email)
+        return (id, try await login(email).access)
     }
 
-    func createKey(_ bearer: String, scopes: [String], name: String = "ci") throws -> (id: String, key: String) {
+    func createKey(_ bearer: String, scopes: [String], name: String = "ci") async throws -> (id: String, key: String) {
         let list = scopes.map { "\"\($0)\"" }.joined(separator: ",")
-        let response = try call("POST", "/api/v1/api-keys", body: #"{"name":"\#(name)","scopes":[\#(list)]}"#,
+        let response = try await call("POST", "/api/v1/api-keys", body: #"{"name":"\#(name)","scopes":[\#(list)]}"#,
                                 bearer: bearer)
         let json = try RunningApp.json(response)
         guard response.status == 201, let id = json["id"] as? String, let key = json["key"] as? String else {

@@ -20,11 +20,11 @@ struct APIKeysController: Sendable {
             try await self.list(request, context.requirePrincipal())
         }
         router.add(.delete, "/api/v1/api-keys/{id}", access: .bearer) { request, context in
-            try await self.service.revoke(pathUUID(request), by: context.requirePrincipal())
+            try await self.service.revoke(request.uuidParameter(), by: context.requirePrincipal())
             return HTTPResponse(status: .noContent)
         }
         router.add(.post, "/api/v1/api-keys/{id}/rotate", access: .bearer) { request, context in
-            let (key, secret) = try await self.service.rotate(pathUUID(request), by: context.requirePrincipal())
+            let (key, secret) = try await self.service.rotate(request.uuidParameter(), by: context.requirePrincipal())
             return APIKeysController.created(key, secret)
         }
     }

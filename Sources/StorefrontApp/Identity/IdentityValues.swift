@@ -55,9 +55,3 @@ extension FieldReader {
         string(name, required: required, .length(1...Password.length.upperBound))
     }
 }
-
-/// A path `{id}` that is not a UUID names nothing: 404, never 500 (API.md, Conventions).
-func pathUUID(_ request: Request, _ name: String = "id") throws(IdentityError) -> UUID {
-    guard let text = request.pathParameters[name], let id = UUID(uuidString: text) else { throw .notFound }
-    return id
-}

@@ -17,13 +17,13 @@ struct UsersController: Sendable {
             try await self.list(request)
         }
         router.add(.get, "/api/v1/users/{id}", access: .user(scope: .usersRead)) { request, context in
-            UsersController.render(try await self.service.user(pathUUID(request), visibleTo: context.requirePrincipal()))
+            UsersController.render(try await self.service.user(request.uuidParameter(), visibleTo: context.requirePrincipal()))
         }
         router.add(.patch, "/api/v1/users/{id}", access: .admin(scope: nil)) { request, _ in
             try await self.adminUpdate(request)
         }
         router.add(.delete, "/api/v1/users/{id}", access: .admin(scope: nil)) { request, _ in
-            try await self.service.delete(pathUUID(request))
+            try await self.service.delete(request.uuidParameter())
             return HTTPResponse(status: .noContent)
         }
     }
@@ -39,7 +39,7 @@ struct UsersController: Sendable {
     }
 
     private func adminUpdate(_ request: Request) async throws -> HTTPResponse {
-        let id = try pathUUID(request)
+        let id = try request.uuidParameter()
         var body = try FieldReader.body(request)
         let role = body.string("role", required: false, .oneOf(Role.allCases.map(\.rawValue))).flatMap(Role.init)
         let disabled = body.boolean("disabled", required: false)
