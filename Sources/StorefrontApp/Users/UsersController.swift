@@ -7,8 +7,8 @@ struct UsersController: Sendable {
 
     func register(in router: inout Router) {
         router.add(.get, "/api/v1/users/me", access: .user(scope: .usersRead)) { _, context in
-            UsersController.render(try await self.service.user(context.requirePrincipal().userID,
-                                                                visibleTo: context.requirePrincipal()))
+            let principal = try context.requirePrincipal()
+            return UsersController.render(try await self.service.user(principal.userID, visibleTo: principal))
         }
         router.add(.patch, "/api/v1/users/me", access: .bearer) { request, context in
             try await self.updateMe(request, context.requirePrincipal())
