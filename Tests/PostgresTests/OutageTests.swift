@@ -65,8 +65,9 @@ import TestSupport
                 let start = clock.now
                 await #expect(throws: PostgresError.timeout) { try await connection.query("SELECT 1") }
                 let waited = start.duration(to: clock.now)
-                // statement_timeout (500 ms) plus the client's one-second allowance.
-                #expect(waited >= .milliseconds(1400) && waited < .seconds(3), "waited \(waited)")
+                // statement_timeout (500 ms) plus the client's one-second allowance; the
+                // upper bound only proves it did not hang (a loaded CI machine runs late).
+                #expect(waited >= .milliseconds(1400) && waited < .seconds(10), "waited \(waited)")
                 return pid
             }
             kill(pid, SIGCONT)
