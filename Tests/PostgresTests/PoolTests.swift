@@ -47,6 +47,24 @@ import TestSupport
         }
     }
 
+    /// Thirty-two queries that each take 300 ms finish together in about 300 ms although the
+    /// cooperative pool has a thread per core: waiting for PostgreSQL occupies no thread.
+    @Test func slowQueriesDoNotHoldThreads() async throws {
+        try await TestDatabase.with(poolSize: 32) { database in
+            _ = try await database.pool.query("SELECT 1")
+            let clock = ContinuousClock()
+            let start = clock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<32 {
+                    group.addTask { _ = try await database.pool.query("SELECT pg_sleep(0.3)") }
+                }
+                try await group.waitForAll()
+            }
+            let elapsed = start.duration(to: clock.now)
+            #expect(elapsed < .seconds(2), "32 concurrent 300 ms queries took \(elapsed)")
+        }
+    }
+
     @Test func aCancelledWaiterLeavesTheQueue() async throws {
         try await TestDatabase.with { database in
             var configuration = database.configuration()
