@@ -24,9 +24,17 @@ public final class HTTPServer: Sendable {
     public var inFlightRequests: Int { core.inFlight.load(ordering: .relaxed) }
 
     /// Graceful shutdown: stop accepting, close idle connections, let in-flight requests
-    /// finish for up to `grace`, then close whatever is left and stop the loops.
+    /// finish for up to `grace`, then close whatever is left and stop the loops. Returns
+    /// once the loops have stopped.
     public func shutdown(grace: Duration) async {
-        await core.shutdown(grace: grace)
+        core.beginShutdown(grace: grace)
+        await core.waitUntilStopped()
+    }
+
+    /// Starts the same shutdown without waiting: usable from any thread, and needs no
+    /// thread of Swift's cooperative pool (the work goes to the loops' own executors).
+    public func beginShutdown(grace: Duration) {
+        core.beginShutdown(grace: grace)
     }
 }
 
@@ -102,7 +110,7 @@ final class ServerCore: @unchecked Sendable {
 
     /// Safe to call more than once and from several tasks: every caller returns once the
     /// loops have stopped.
-    func shutdown(grace: Duration) async {
+    func beginShutdown(grace: Duration) {
         guard !loops.isEmpty else { return }
         if !shutdownStarted.exchange(true, ordering: .acquiringAndReleasing) {
             draining.store(true, ordering: .releasing)
@@ -116,6 +124,10 @@ final class ServerCore: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    func waitUntilStopped() async {
+        guard !loops.isEmpty else { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let alreadyStopped = stopWaiters.withLock { state -> Bool in
                 if state.stopped { return true }

@@ -235,7 +235,7 @@ final class ConnectionCore: SocketHandler, @unchecked Sendable {
 }
 
 extension String {
-    func trimmingSuffix(while predicate: (Character) -> Bool) -> String {
+    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> String {
         var text = self[...]
         while let last = text.last, predicate(last) { text = text.dropLast() }
         return String(text)

@@ -76,22 +76,16 @@ final class PoolState: @unchecked Sendable {
     /// A caller stopped waiting (task cancelled).
     func cancel(_ id: UInt64) {
         guard let waiter = removeWaiter(id) else { return }
-        waiter.grant(.failure(CancellationError()))
         publish()
+        waiter.grant(.failure(CancellationError()))
     }
 
     func shutdown() {
         guard !isClosed else { return }
         isClosed = true
         if let retryTimer { reactor.cancelTimer(retryTimer) }
-        let waiting = waiters
-        waiters = []
-        for waiter in waiting {
-            reactor.cancelTimer(waiter.timer)
-            waiter.grant(.failure(PostgresError.closed))
-        }
         for core in Array(connections.values) { core.close(with: .closed) }
-        publish()
+        failWaiters(with: PostgresError.closed)
     }
 
     // MARK: Private
@@ -99,11 +93,10 @@ final class PoolState: @unchecked Sendable {
     private func hand(_ core: ConnectionCore, requested: ContinuousClock.Instant, _ grant: Grant) {
         inUse += 1
         let waited = requested.duration(to: .now)
-        statistics.update {
+        publish {
             $0.acquireCount += 1
             $0.acquireWaitTotal += waited
         }
-        publish()
         grant(.success(core))
     }
 
@@ -119,9 +112,17 @@ final class PoolState: @unchecked Sendable {
 
     private func expire(_ id: UInt64) {
         guard let waiter = removeWaiter(id) else { return }
-        statistics.update { $0.acquireTimeouts += 1 }
+        publish { $0.acquireTimeouts += 1 }
         waiter.grant(.failure(PostgresError.poolTimeout))
+    }
+
+    /// Statistics first, then the callers: a resumed caller must already see the new counts.
+    private func failWaiters(with error: any Error) {
+        let waiting = waiters
+        waiters = []
+        for waiter in waiting { reactor.cancelTimer(waiter.timer) }
         publish()
+        for waiter in waiting { waiter.grant(.failure(error)) }
     }
 
     private func removeWaiter(_ id: UInt64) -> Waiter? {
@@ -136,7 +137,9 @@ final class PoolState: @unchecked Sendable {
     private func openConnectionsForWaiters() {
         guard !isClosed, retryTimer == nil else { return }
         let wanted = min(waiters.count - opening, configuration.poolSize - connections.count)
-        for _ in 0..<max(wanted, 0) { openConnection() }
+        // An attempt that fails at once (an unknown host name) fails inside `openConnection`
+        // and starts the reconnect delay; stop there rather than fail once per waiter.
+        for _ in 0..<max(wanted, 0) where retryTimer == nil && !isClosed { openConnection() }
     }
 
     private func openConnection() {
@@ -166,14 +169,7 @@ final class PoolState: @unchecked Sendable {
         lastFailure = error
         statistics.update { $0.connectFailures += 1 }
         // Nobody can hand a connection back when none exists: tell the waiters now.
-        if connections.isEmpty {
-            let waiting = waiters
-            waiters = []
-            for waiter in waiting {
-                reactor.cancelTimer(waiter.timer)
-                waiter.grant(.failure(error))
-            }
-        }
+        if connections.isEmpty { failWaiters(with: error) }
         guard !isClosed else { return }
         retryTimer = reactor.schedule(after: reconnectDelay()) { [weak self] in
             guard let self else { return }
@@ -199,13 +195,15 @@ final class PoolState: @unchecked Sendable {
         publish()
     }
 
-    private func publish() {
+    /// Copies the counts (and any `change` to the totals) into the snapshot other threads read.
+    private func publish(_ change: (inout PostgresPoolStatistics) -> Void = { _ in }) {
         let open = connections.count, inUse = inUse, idle = idle.count, waiting = waiters.count
         statistics.update {
             $0.open = open
             $0.inUse = inUse
             $0.idle = idle
             $0.waiters = waiting
+            change(&$0)
         }
     }
 }

@@ -13,7 +13,6 @@ public struct PostgresDataType: Sendable, Hashable, CustomStringConvertible {
     static let int2 = PostgresDataType(oid: 21)
     static let int4 = PostgresDataType(oid: 23)
     static let text = PostgresDataType(oid: 25)
-    static let oidType = PostgresDataType(oid: 26)
     static let json = PostgresDataType(oid: 114)
     static let xml = PostgresDataType(oid: 142)
     static let float4 = PostgresDataType(oid: 700)

@@ -70,7 +70,7 @@ extension UInt8: PostgresEncodable {
         String(unsafeUninitializedCapacity: 2 + elements.count * 2) { text in
             let digits: StaticString = "0123456789abcdef"
             text[0] = 92  // backslash
-            text[1] = 120  // "x": bytea hex format starts with \\x
+            text[1] = 120  // "x"
             digits.withUTF8Buffer { digits in
                 for (index, byte) in elements.enumerated() {
                     text[2 + 2 * index] = digits[Int(byte >> 4)]

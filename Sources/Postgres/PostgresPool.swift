@@ -104,7 +104,7 @@ public final class PostgresPool: Sendable {
     /// Acquire, run and release in a single trip to the reactor: the common path of a
     /// repository call costs one hand-over and one resumption.
     func run(_ kind: Statement.Kind, acquireTimeout: Duration,
-                     deadline: ContinuousClock.Instant?) async throws -> ResultStorage? {
+             deadline: ContinuousClock.Instant?) async throws -> ResultStorage? {
         let state = state, defaultLimit = state.statementDeadline
         return try await waitForGrant(acquireTimeout: acquireTimeout) { continuation, result in
             switch result {

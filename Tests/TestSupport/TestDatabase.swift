@@ -75,9 +75,8 @@ private struct Template: Sendable {
         let url = try TestEnvironment.databaseURL()
         let admin = try PostgresPool(configuration: .init(conninfo: url, poolSize: 4, acquireTimeout: .seconds(60),
                                                           statementTimeout: .seconds(60)))
+        try await dropAbandonedDatabases(admin)
         let name = "storefront_template_\(getpid())"
-        // A template left by an earlier process that had the same pid.
-        try await admin.dropDatabase(name)
         try await admin.createDatabase(name)
         let pool = try PostgresPool(configuration: .init(conninfo: try PostgresPool.conninfo(url, database: name),
                                                          poolSize: 1))
@@ -90,5 +89,21 @@ private struct Template: Sendable {
         // Copying needs the template to have no sessions.
         await pool.shutdown()
         return Template(admin: admin, name: name, baseConninfo: url)
+    }
+
+    /// Templates and test databases of test processes that are gone (crashed, killed, or
+    /// simply ended: a process cannot drop its template on exit). The pid in each name says
+    /// whose it is; the cluster is a throwaway one used from this machine, so a pid that is
+    /// not running here belongs to nobody. An earlier process with our own pid counts too.
+    private static func dropAbandonedDatabases(_ admin: PostgresPool) async throws {
+        let names = try await admin.query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'storefront\\_template\\_%' OR datname LIKE 'storefront\\_test\\_%'"
+        ).rows.map { try $0.decode("datname", as: String.self) }
+        for name in names {
+            guard let pid = name.split(separator: "_").dropFirst(2).first.flatMap({ Int32($0) }) else { continue }
+            if pid == getpid() || (kill(pid, 0) != 0 && errno == ESRCH) {
+                try await admin.dropDatabase(name)
+            }
+        }
     }
 }
