@@ -45,8 +45,13 @@ case .migrateUp, .migrateDown, .migrateStatus, .migrateCreate:
         fail("migrate: \(error)", code: 1)
     }
 case .seed:
-    // Demo users and products arrive with the identity and catalogue layers.
-    print("seed: no demo data defined yet")
+    do {
+        for line in try await SeedCommand.run(configuration: loadConfiguration()) { print(line) }
+    } catch let error as UsageError {
+        fail(error.message, code: 2)
+    } catch {
+        fail("seed: \(error)", code: 1)
+    }
 case .createAdmin(let email, let name):
     do {
         let password = try readAdminPassword(environment: environment) { readLine(strippingNewline: true) }
