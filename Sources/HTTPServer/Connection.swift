@@ -260,8 +260,9 @@ final class Connection {
 
     private func flush() {
         while outputOffset < output.count {
-            let n = output.withUnsafeBytes { buffer in
-                send(fd, buffer.baseAddress! + outputOffset, buffer.count - outputOffset, Int32(MSG_NOSIGNAL))
+            let n = output.withUnsafeBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return send(fd, base + outputOffset, buffer.count - outputOffset, Int32(MSG_NOSIGNAL))
             }
             if n > 0 {
                 outputOffset += n

@@ -65,7 +65,8 @@ public final class StandardOutputSink: LogSink, @unchecked Sendable {
             chunk.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {
-                    let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                    guard let base = raw.baseAddress else { break }
+                    let n = Foundation.write(fd, base + offset, raw.count - offset)
                     if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { break }
                 }
             }
