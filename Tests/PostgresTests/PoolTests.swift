@@ -51,24 +51,24 @@ import TestSupport
         }
     }
 
-    /// Thirty-two queries are all waiting inside PostgreSQL at the same moment, although the
+    /// Sixteen queries are all waiting inside PostgreSQL at the same moment, although the
     /// cooperative pool has a thread per core (two here): a client whose waiting occupied a
     /// thread could never have more than two in flight. Shown by the server's own view
     /// (`pg_stat_activity`), not by timing, so a loaded machine cannot make it flaky.
     @Test func slowQueriesDoNotHoldThreads() async throws {
-        try await TestDatabase.with(poolSize: 34) { database in
+        try await TestDatabase.with(poolSize: 18) { database in
             try await database.pool.withConnection { holder in
                 _ = try await holder.query("SELECT pg_advisory_lock(4242)")
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    for _ in 0..<32 {
+                    for _ in 0..<16 {
                         group.addTask { _ = try await database.pool.query("SELECT pg_advisory_lock_shared(4242), pg_advisory_unlock_shared(4242)") }
                     }
                     let allWaiting = try await eventually(within: .seconds(30)) {
                         let rows = try await database.pool.query(
                             "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
-                        return try rows.rows[0].decode("waiting", as: Int.self) == 32
+                        return try rows.rows[0].decode("waiting", as: Int.self) == 16
                     }
-                    #expect(allWaiting, "32 queries were not all in flight together")
+                    #expect(allWaiting, "16 queries were not all in flight together")
                     _ = try await holder.query("SELECT pg_advisory_unlock(4242)")
                     try await group.waitForAll()
                 }
