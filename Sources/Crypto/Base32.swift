@@ -48,22 +48,7 @@ public enum Base32 {
         if characters.count % 8 == 0 && characters.count < original.count {
             return nil  // a full final quantum never carries padding
         }
-        var out = [UInt8]()
-        out.reserveCapacity(characters.count * 5 / 8)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for character in characters {
-            guard let value = quintet(character) else { return nil }
-            accumulator = accumulator << 5 | UInt32(value)
-            bits += 5
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-                accumulator &= (1 << UInt32(bits)) - 1
-            }
-        }
-        guard accumulator == 0 else { return nil }
-        return out
+        return BitPacking.decode(characters, bitsPerSymbol: 5, value: quintet)
     }
 
     private static func quintet(_ character: UInt8) -> UInt8? {

@@ -45,23 +45,8 @@ public enum Base64URL {
     /// Decodes already-split UTF-8 bytes (avoids a String round trip for JWT segments).
     public static func decode(utf8 text: [UInt8]) -> [UInt8]? {
         if text.count % 4 == 1 { return nil }
-        var out = [UInt8]()
-        out.reserveCapacity(text.count * 3 / 4)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for character in text {
-            guard let value = sextet(character) else { return nil }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-                accumulator &= (1 << UInt32(bits)) - 1
-            }
-        }
         // Leftover bits (2 or 4) must be zero: otherwise two texts would decode alike.
-        guard accumulator == 0 else { return nil }
-        return out
+        return BitPacking.decode(text, bitsPerSymbol: 6, value: sextet)
     }
 
     private static func appendSextets(of chunk: UInt32, count: Int, to out: inout [UInt8]) {
