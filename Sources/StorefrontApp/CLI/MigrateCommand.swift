@@ -42,7 +42,7 @@ public enum MigrateCommand {
         var lines = ["version  name                            state      applied at"]
         for row in rows {
             let state = row.fileMissing ? "NO FILE" : row.checksumMismatch ? "EDITED" : row.applied ? "applied" : "pending"
-            let when = row.appliedAt.map { Timestamp.rfc3339(Int64($0.timeIntervalSince1970 * 1000)) } ?? "-"
+            let when = row.appliedAt.map(Timestamp.rfc3339) ?? "-"
             lines.append(pad(String(format: "%04d", row.version), 9) + pad(row.name, 32) + pad(state, 11) + when)
         }
         if rows.isEmpty { lines.append("(no migrations)") }

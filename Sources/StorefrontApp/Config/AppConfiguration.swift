@@ -1,3 +1,5 @@
+import Crypto
+
 /// The whole configuration, read once at start-up from the environment with explicit
 /// defaults (API.md, Configuration). Nothing else in the program reads the environment.
 public struct AppConfiguration: Sendable {
@@ -50,13 +52,15 @@ public struct AppConfiguration: Sendable {
         if let secretText, secretText.utf8.count < 32 {
             throw ConfigurationError("JWT_SECRET", "must be at least 32 bytes")
         }
+        let secret: String
+        if let secretText { secret = secretText } else { secret = try Secret.randomDevelopmentValue() }
         let config = AppConfiguration(
             appEnv: appEnv,
             databaseURL: databaseURL,
             host: reader.string("HOST") ?? "0.0.0.0",
             port: try reader.integer("PORT", default: 8080, in: 0...65535),
             eventLoops: try reader.integer("EVENT_LOOPS", default: cores, in: 1...256),
-            jwtSecret: Secret(secretText ?? Secret.randomDevelopmentValue()),
+            jwtSecret: Secret(secret),
             jwtSecretWasGenerated: secretText == nil,
             jwtIssuer: reader.string("JWT_ISSUER") ?? "storefront",
             jwtAudience: reader.string("JWT_AUDIENCE") ?? "storefront-api",
@@ -114,9 +118,13 @@ public struct Secret: Sendable, CustomStringConvertible {
     public init(_ value: String) { self.value = value }
     public var description: String { "********" }
 
-    static func randomDevelopmentValue() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<48).map { _ in String(UInt8.random(in: 0...255, using: &generator), radix: 16) }.joined()
+    /// 32 bytes from libcrypto's CSPRNG, as hex: secrets come from one random source.
+    static func randomDevelopmentValue() throws(ConfigurationError) -> String {
+        do {
+            return try SecureRandom.bytes(32).hexString
+        } catch {
+            throw ConfigurationError("JWT_SECRET", "is not set and no random one could be generated")
+        }
     }
 }
 

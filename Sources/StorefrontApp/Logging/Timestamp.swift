@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Synchronization
 
@@ -55,5 +56,10 @@ public enum Timestamp {
         digits(Int(parts.tm_sec), 2); out.append(UInt8(ascii: "."))
         digits(millis, 3); out.append(UInt8(ascii: "Z"))
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A `Date` in API.md's form: UTC, milliseconds (rounded down).
+    public static func rfc3339(_ date: Date) -> String {
+        rfc3339(Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
     }
 }

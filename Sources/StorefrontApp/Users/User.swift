@@ -51,13 +51,6 @@ public struct User: Sendable, Equatable {
     }
 }
 
-extension Timestamp {
-    /// A `Date` in API.md's form: UTC, milliseconds.
-    static func rfc3339(_ date: Date) -> String {
-        rfc3339(Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
-    }
-}
-
 /// What login and password checks need besides the user.
 struct UserCredentials: Sendable {
     let user: User

@@ -6,9 +6,14 @@ public struct Request: Sendable {
     /// Values of the route template's `{name}` segments, percent-decoded.
     public var pathParameters: [String: String]
 
+    /// Query parameters, percent-decoded; the first value wins for repeated names. Parsed
+    /// once here: list endpoints read them several times (filters, page, links).
+    public let query: [String: String]
+
     public init(http: HTTPRequest, pathParameters: [String: String] = [:]) {
         self.http = http
         self.pathParameters = pathParameters
+        query = Request.parseQuery(http.head.query)
     }
 
     public var method: HTTPMethod { http.head.method }
@@ -16,9 +21,8 @@ public struct Request: Sendable {
     public var body: [UInt8] { http.body }
     public var path: Substring { http.head.path }
 
-    /// Query parameters, percent-decoded; the first value wins for repeated names.
-    public var query: [String: String] {
-        guard let raw = http.head.query, !raw.isEmpty else { return [:] }
+    static func parseQuery(_ query: Substring?) -> [String: String] {
+        guard let raw = query, !raw.isEmpty else { return [:] }
         var result: [String: String] = [:]
         for pair in raw.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
