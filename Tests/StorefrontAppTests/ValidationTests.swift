@@ -77,4 +77,13 @@ import Testing
         #expect(StringRule.printable.check("a\u{7}b") == "must not contain control characters")
         #expect(StringRule.uuid.check("not-a-uuid") == "must be a UUID")
     }
+
+    @Test func asciiPatternRuleChecksCharactersAndLength() {
+        let sku = StringRule.ascii(Set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-".utf8), length: 3...64, describe: "[A-Z0-9-]{3,64}")
+        #expect(sku.check("ABC-123") == nil)
+        #expect(sku.check("ab-123") == "must match [A-Z0-9-]{3,64}")
+        #expect(sku.check("AB") == "must match [A-Z0-9-]{3,64}")
+        #expect(sku.check(String(repeating: "A", count: 65)) == "must match [A-Z0-9-]{3,64}")
+        #expect(sku.check("ÄBC") == "must match [A-Z0-9-]{3,64}")
+    }
 }
