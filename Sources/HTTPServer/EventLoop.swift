@@ -93,8 +93,10 @@ final class EventLoop: @unchecked Sendable {
         _ = write(wakeFD, &one, 8)
     }
 
-    private func runJobs() {
-        // Bounded so a task that keeps rescheduling itself cannot starve socket events.
+    /// Runs queued jobs; returns true when some are still waiting. Bounded so a task that
+    /// keeps rescheduling itself cannot starve socket events.
+    @discardableResult
+    private func runJobs() -> Bool {
         var rounds = 0
         while rounds < 16 {
             let foreign = foreignJobs.withLock { queue -> [UnownedJob] in
@@ -102,17 +104,14 @@ final class EventLoop: @unchecked Sendable {
                 queue.jobs.removeAll(keepingCapacity: true)
                 return taken
             }
-            if foreign.isEmpty && localJobs.isEmpty { return }
+            if foreign.isEmpty && localJobs.isEmpty { return false }
             let batch = localJobs + foreign
             localJobs.removeAll(keepingCapacity: true)
             let unownedExecutor = executor.asUnownedTaskExecutor()
             for job in batch { job.runSynchronously(on: unownedExecutor) }
             rounds += 1
         }
-    }
-
-    private var hasPendingJobs: Bool {
-        !localJobs.isEmpty || foreignJobs.withLock { !$0.jobs.isEmpty }
+        return true
     }
 
     // MARK: - The loop
@@ -123,8 +122,8 @@ final class EventLoop: @unchecked Sendable {
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: maxEvents)
         defer { events.deallocate() }
         while !stopped.load(ordering: .acquiring) {
-            runJobs()
-            let timeout: Int32 = hasPendingJobs ? 0 : 250
+            // Jobs still queued: poll sockets without waiting, then come back to them.
+            let timeout: Int32 = runJobs() ? 0 : 250
             let count = epoll_wait(epollFD, events, Int32(maxEvents), timeout)
             now = Sys.monotonicMilliseconds()
             refreshDate()
