@@ -101,8 +101,8 @@ public final class PasswordHashingPool: Sendable {
 }
 
 /// The FIFO of waiting jobs, shared by the pool's threads; one lock, one condition.
+/// `@unchecked Sendable`: every mutable field is read and written only with `condition` held.
 final class PasswordJobQueue: @unchecked Sendable {
-    // @unchecked: every mutable field below is read and written only with `condition` held.
 
     enum Outcome {
         case run
