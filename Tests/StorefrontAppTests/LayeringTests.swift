@@ -19,12 +19,13 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../Sources/StorefrontApp").standardized
 
-    /// Folder name -> the code of each file in it, comments removed.
+    /// Top-level folder name -> the code of each file below it, comments removed.
     static func folders() throws -> [String: [String]] {
         var result: [String: [String]] = [:]
         for folder in try FileManager.default.contentsOfDirectory(atPath: root.path) {
             let url = root.appendingPathComponent(folder)
-            guard let files = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { continue }
+            guard (try? url.resourceValues(forKeys: [.isDirectoryKey]))?.isDirectory == true,
+                  let files = FileManager.default.subpaths(atPath: url.path) else { continue }
             result[folder] = try files.filter { $0.hasSuffix(".swift") }.map { file in
                 let text = try String(contentsOf: url.appendingPathComponent(file), encoding: .utf8)
                 return text.split(separator: "\n").map { line in
@@ -49,6 +50,22 @@ import Testing
             .filter { name, _ in FileManager.default.fileExists(atPath: LayeringTests.root
                 .appendingPathComponent(name).appendingPathComponent("\(name)Module.swift").path) }
         #expect(Set(domains.keys) == Set(LayeringTests.allowed.keys))
+    }
+
+    @Test func theDependencyTableHasNoCycle() {
+        // A service is named after its domain folder (`UsersService` is Users').
+        func edges(_ domain: String) -> [String] {
+            (LayeringTests.allowed[domain] ?? []).compactMap { name in
+                LayeringTests.allowed.keys.first { name == "\($0)Service" }
+            }
+        }
+        func reaches(_ start: String, _ target: String, _ seen: Set<String>) -> Bool {
+            edges(start).contains { $0 == target || (!seen.contains($0) && reaches($0, target, seen.union([$0]))) }
+        }
+        for domain in LayeringTests.allowed.keys {
+            #expect(!reaches(domain, domain, [domain]), "\(domain) depends on itself through the table")
+        }
+        #expect(edges("Sessions").sorted() == ["TOTP", "Users"])
     }
 
     @Test func domainsNameOnlyTheServicesTheTableAllows() throws {
@@ -76,5 +93,14 @@ import Testing
             let reached = LayeringTests.names(in: code).intersection(domainTypes)
             #expect(reached.isEmpty, "shared \(folder)/ names \(reached.sorted())")
         }
+    }
+
+    /// The README's layout section is how a newcomer finds things: it must match the tree.
+    @Test func readmeLayoutListsEveryApplicationFolder() throws {
+        let readme = try String(contentsOf: LayeringTests.root.appendingPathComponent("../../README.md").standardized,
+                                encoding: .utf8)
+        let listed = Set(readme.matches(of: #/\n    ([A-Za-z]+)/ /#).map { String($0.1) })
+        let folders = Set(try LayeringTests.folders().keys)
+        #expect(listed == folders)
     }
 }

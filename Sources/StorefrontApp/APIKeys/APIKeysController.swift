@@ -22,11 +22,11 @@ struct APIKeysController: Sendable {
                 .response(request: request, limit: page.limit, codec: self.cursors) { json, key in key.write(to: &json) }
         }
         router.add(.delete, "/api/v1/api-keys/{id}", access: .accessToken) { request, context in
-            try await self.service.revoke(request.input(KeyIDInput.self).id, by: context.requirePrincipal())
+            try await self.service.revoke(request.input(ResourceIDInput.self).id, by: context.requirePrincipal())
             return HTTPResponse(status: .noContent)
         }
         router.add(.post, "/api/v1/api-keys/{id}/rotate", access: .accessToken) { request, context in
-            let (key, secret) = try await self.service.rotate(request.input(KeyIDInput.self).id,
+            let (key, secret) = try await self.service.rotate(request.input(ResourceIDInput.self).id,
                                                               by: context.requirePrincipal())
             return APIKeysController.created(key, secret)
         }
@@ -61,15 +61,6 @@ struct ListKeysInput: RequestInput {
     init?(_ fields: inout FieldReader) {
         guard let page = fields.page(default: APIKeySort.createdAt) else { return nil }
         self.page = page
-    }
-}
-
-struct KeyIDInput: RequestInput {
-    let id: UUID
-
-    init?(_ fields: inout FieldReader) {
-        guard let id = fields.pathID() else { return nil }
-        self.id = id
     }
 }
 

@@ -29,7 +29,7 @@ struct UsersController: Sendable {
             try await self.list(request)
         }
         router.add(.get, "/api/v1/users/{id}", access: .user(scope: .usersRead)) { request, context in
-            let input = try request.input(UserIDInput.self)
+            let input = try request.input(ResourceIDInput.self)
             return UsersController.render(try await self.service.user(input.id, visibleTo: context.requirePrincipal()))
         }
         router.add(.patch, "/api/v1/users/{id}", access: .admin(scope: nil)) { request, _ in
@@ -38,7 +38,7 @@ struct UsersController: Sendable {
                                                                         disabled: input.disabled))
         }
         router.add(.delete, "/api/v1/users/{id}", access: .admin(scope: nil)) { request, _ in
-            try await self.service.delete(request.input(UserIDInput.self).id)
+            try await self.service.delete(request.input(ResourceIDInput.self).id)
             return HTTPResponse(status: .noContent)
         }
     }
@@ -80,15 +80,6 @@ struct UpdateMeInput: RequestInput {
         name = fields.personName("name", required: false)
         password = fields.newPassword("password", required: false)
         currentPassword = fields.presentedPassword("current_password", required: false)
-    }
-}
-
-struct UserIDInput: RequestInput {
-    let id: UUID
-
-    init?(_ fields: inout FieldReader) {
-        guard let id = fields.pathID() else { return nil }
-        self.id = id
     }
 }
 
