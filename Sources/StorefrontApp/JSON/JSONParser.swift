@@ -1,8 +1,14 @@
-/// Limits that keep any request body from exhausting stack or memory.
+/// Limits that keep any request body from exhausting stack, memory or CPU. Strings are
+/// bounded by the body limit alone: valid JSON is never "malformed" for a long string, and
+/// the field's own length rule answers (422).
 public struct JSONLimits: Sendable {
     public var maxDepth = 32
-    public var maxStringBytes = 65_536
+    public var maxStringBytes = Int.max
     public var maxContainerElements = 10_000
+    /// Parse work allowed per input byte (see `JSONParser.work`). Parsing is linear, so a
+    /// valid body of any shape needs about two steps a byte; the budget turns a future
+    /// super-linear path into a 400 instead of seconds of event-loop CPU.
+    public var workPerByte = 4
     public init() {}
 }
 
@@ -20,19 +26,38 @@ public struct JSONParser {
     private let limits: JSONLimits
     private var index = 0
     private var depth = 0
+    /// Steps beyond reading the bytes themselves: one per member-name lookup. With the
+    /// bytes read, this is what `workPerByte` bounds.
+    private var work = 0
+    private let workBudget: Int
 
     public static func parse(_ bytes: [UInt8], limits: JSONLimits = JSONLimits()) throws(JSONSyntaxError) -> JSONValue {
+        try parseCountingWork(bytes, limits: limits).value
+    }
+
+    /// `parse`, also returning the work done (bytes read plus lookups), for tests that prove
+    /// it linear.
+    static func parseCountingWork(_ bytes: [UInt8], limits: JSONLimits = JSONLimits()) throws(JSONSyntaxError)
+        -> (value: JSONValue, work: Int) {
         var parser = JSONParser(bytes: bytes, limits: limits)
         parser.skipWhitespace()
         let value = try parser.parseValue()
         parser.skipWhitespace()
         guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
-        return value
+        try parser.charge(0)
+        return (value, parser.work + bytes.count)
     }
 
     private init(bytes: [UInt8], limits: JSONLimits) {
         self.bytes = bytes
         self.limits = limits
+        let (budget, overflow) = max(bytes.count, 1).multipliedReportingOverflow(by: max(limits.workPerByte, 1))
+        workBudget = overflow ? .max : budget
+    }
+
+    private mutating func charge(_ steps: Int) throws(JSONSyntaxError) {
+        work += steps
+        guard work + index <= workBudget else { throw error("document too complex to parse") }
     }
 
     private func error(_ message: String) -> JSONSyntaxError { JSONSyntaxError(message: message, offset: index) }
@@ -80,12 +105,16 @@ public struct JSONParser {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw error("expected a member name") }
             let name = try parseString()
-            guard !object.has(name) else { throw error("duplicate member name '\(name)'") }
+            try charge(1)
+            // Quoted short: a name can now be as long as the body, and the message goes back.
+            guard !object.has(name) else {
+                throw error("duplicate member name '\(name.count > 64 ? name.prefix(64) + "…" : name)'")
+            }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            object.append(name, try parseValue())
+            _ = object.insert(name, try parseValue())
             guard object.members.count <= limits.maxContainerElements else { throw error("object has too many members") }
             skipWhitespace()
             if current == UInt8(ascii: ",") { index += 1; continue }
@@ -184,7 +213,7 @@ public struct JSONParser {
                 throw error("lone surrogate in string")
             }
             guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid unicode escape") }
-            out.append(contentsOf: String(Character(unicode)).utf8)
+            UTF8.encode(unicode) { out.append($0) }
         default:
             throw error("invalid escape")
         }

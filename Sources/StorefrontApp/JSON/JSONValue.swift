@@ -25,16 +25,29 @@ public enum JSONValue: Sendable, Equatable {
 /// duplicates, since which one wins differs between parsers).
 public struct JSONObject: Sendable, Equatable {
     public private(set) var members: [(name: String, value: JSONValue)]
+    /// Each name's position in `members`: a lookup (and the parser's duplicate check) is
+    /// one hash, not a scan, which made an object of n members cost n² comparisons.
+    /// Swift's hashing is seeded per process, so names cannot be chosen to collide.
+    private var positions: [String: Int]
 
-    public init(_ members: [(name: String, value: JSONValue)] = []) { self.members = members }
-
-    public subscript(name: String) -> JSONValue? {
-        members.first { $0.name == name }?.value
+    public init(_ members: [(name: String, value: JSONValue)] = []) {
+        self.members = members
+        positions = Dictionary(members.enumerated().map { ($1.name, $0) }) { first, _ in first }
     }
 
-    public func has(_ name: String) -> Bool { members.contains { $0.name == name } }
+    public subscript(name: String) -> JSONValue? {
+        positions[name].map { members[$0].value }
+    }
 
-    mutating func append(_ name: String, _ value: JSONValue) { members.append((name, value)) }
+    public func has(_ name: String) -> Bool { positions[name] != nil }
+
+    /// Appends the member unless its name is already present; false for a duplicate.
+    mutating func insert(_ name: String, _ value: JSONValue) -> Bool {
+        guard positions[name] == nil else { return false }
+        positions[name] = members.count
+        members.append((name, value))
+        return true
+    }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.members.count == rhs.members.count
