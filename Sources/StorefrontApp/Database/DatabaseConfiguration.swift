@@ -36,6 +36,17 @@ struct DatabaseReadiness: ReadinessCheck {
 }
 
 extension PostgresError {
+    /// A value the database refused that validation should have refused first: a check
+    /// (23514) or not-null (23502) violation, or text with a NUL. The client sent it, so it
+    /// is a 422, not a 500; the gap in validation is still logged.
+    var isRefusedValue: Bool {
+        switch self {
+        case .server(let state, _, _, _): state == "23514" || state == "23502"
+        case .invalidParameter: true
+        default: false
+        }
+    }
+
     /// Failures that mean "the database cannot serve right now" (503 with Retry-After),
     /// as opposed to a bug in a query (500).
     var isUnavailability: Bool {

@@ -57,8 +57,11 @@ struct UsersController: Sendable {
             }
         }
         if let text = query["q"] {
-            if (1...100).contains(text.count) { filter.text = text } else {
-                issues.append(FieldIssue(field: "q", issue: "must be 1 to 100 characters"))
+            // The same rules as body fields: it is bound to PostgreSQL, which cannot hold NUL.
+            if let problem = StringRule.storable.check(text) ?? StringRule.length(1...100).check(text) {
+                issues.append(FieldIssue(field: "q", issue: problem))
+            } else {
+                filter.text = text
             }
         }
         if !issues.isEmpty { throw AppError.validation(issues) }
