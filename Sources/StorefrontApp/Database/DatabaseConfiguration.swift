@@ -61,14 +61,24 @@ extension PostgresError {
     }
 }
 
-/// `/ready`'s migrations check: every migration file is applied.
+/// `/ready`'s migrations check: every migration file is applied. The files are read and
+/// hashed once, when the server starts: they are what this binary was deployed with, and
+/// reading them on every probe cost file I/O and hashing on an event loop.
 struct MigrationReadiness: ReadinessCheck {
     let migrator: Migrator
+    /// nil when the directory could not be read at start-up: "unknown" until a restart.
+    private let files: [Migration]?
     let name = "migrations"
 
+    init(migrator: Migrator) {
+        self.migrator = migrator
+        files = try? migrator.knownMigrations()
+    }
+
     func problem() async -> String? {
+        guard let files else { return "unknown" }
         do {
-            let pending = try await migrator.pendingCount()
+            let pending = try await migrator.pendingCount(of: files)
             return pending == 0 ? nil : "\(pending) pending"
         } catch {
             return "unknown"

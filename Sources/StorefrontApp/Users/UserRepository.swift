@@ -12,7 +12,7 @@ struct UserRepository: Sendable {
             + User.columns
         do {
             let rows = try await db.query(sql, [email.value, name.value, passwordHash, role.rawValue]).rows
-            guard let row = rows.first else { throw IdentityError.notFound }
+            guard let row = rows.first else { throw MissingRowError(statement: "insert user") }
             return try User(row: row)
         } catch let error as PostgresError where error.isUniqueViolation(of: "users_email_lower_key") {
             throw IdentityError.emailTaken
