@@ -11,7 +11,7 @@ struct UsersController: Sendable {
             return UsersController.render(try await self.service.user(principal.userID, visibleTo: principal))
         }
         router.add(.patch, "/api/v1/users/me", access: .bearer) { request, context in
-            try await self.updateMe(request, context.requirePrincipal())
+            try await self.updateMe(request, context.requirePrincipal(), client: context.clientIP)
         }
         router.add(.get, "/api/v1/users", access: .admin(scope: .usersRead)) { request, _ in
             try await self.list(request)
@@ -28,14 +28,14 @@ struct UsersController: Sendable {
         }
     }
 
-    private func updateMe(_ request: Request, _ principal: Principal) async throws -> HTTPResponse {
+    private func updateMe(_ request: Request, _ principal: Principal, client: String) async throws -> HTTPResponse {
         var body = try FieldReader.body(request)
         let name = body.personName("name", required: false)
         let password = body.newPassword("password", required: false)
         let current = body.presentedPassword("current_password", required: false)
         try body.finish()
         return UsersController.render(try await service.updateOwnProfile(principal, name: name, newPassword: password,
-                                                                         currentPassword: current))
+                                                                         currentPassword: current, client: client))
     }
 
     private func adminUpdate(_ request: Request) async throws -> HTTPResponse {
