@@ -106,9 +106,31 @@ import Testing
         #expect(work <= 4 * bytes.count, "\(shape.name): \(work) steps for \(bytes.count) bytes")
     }
 
-    @Test func aDuplicateAmongManyMembersIsStillFound() {
-        let text = "{" + (0..<10_000).map { "\"k\($0)\":0" }.joined(separator: ",") + ",\"k5000\":1}"
-        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(Array(text.utf8)) }
+    /// Objects scan small and hash large: duplicates and lookups must work on both sides of
+    /// the switch (`JSONObject.indexThreshold`), for the first name, the last and the middle.
+    static let duplicateRows: [(count: Int, repeated: Int)] = [
+        (1, 0), (2, 1), (10, 0), (11, 10), (12, 0), (12, 11), (13, 12), (13, 5), (10_000, 5_000), (10_000, 0), (10_000, 9_999),
+    ]
+
+    @Test(arguments: duplicateRows)
+    func aDuplicateIsFoundAndLookupsWorkAtAnySize(_ row: (count: Int, repeated: Int)) throws {
+        let names = (0..<row.count).map { "k\($0)" }
+        let unique = "{" + names.enumerated().map { "\"\($1)\":\($0)" }.joined(separator: ",") + "}"
+        guard case .object(let object) = try JSONParser.parse(Array(unique.utf8)) else {
+            Issue.record("not an object")
+            return
+        }
+        for (index, name) in names.enumerated() where index % 97 == 0 || index == row.count - 1 {
+            #expect(object[name] == .number(String(index)))
+        }
+        #expect(object["absent"] == nil && !object.has("k\(row.count)"))
+        let repeated = String(unique.dropLast()) + ",\"k\(row.repeated)\":1}"
+        do {
+            _ = try JSONParser.parse(Array(repeated.utf8))
+            Issue.record("accepted a repeated k\(row.repeated)")
+        } catch {
+            #expect(error.message == "duplicate member name 'k\(row.repeated)'")
+        }
     }
 
     /// Names are as long as the body allows now; the 400's message must not echo one whole.

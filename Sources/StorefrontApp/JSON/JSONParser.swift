@@ -26,8 +26,8 @@ public struct JSONParser {
     private let limits: JSONLimits
     private var index = 0
     private var depth = 0
-    /// Steps beyond reading the bytes themselves: one per member-name lookup. With the
-    /// bytes read, this is what `workPerByte` bounds.
+    /// Steps beyond reading the bytes themselves: the name comparisons or hashes of each
+    /// member's duplicate check. With the bytes read, this is what `workPerByte` bounds.
     private var work = 0
     private let workBudget: Int
 
@@ -105,16 +105,18 @@ public struct JSONParser {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw error("expected a member name") }
             let name = try parseString()
-            try charge(1)
-            // Quoted short: a name can now be as long as the body, and the message goes back.
-            guard !object.has(name) else {
-                throw error("duplicate member name '\(name.count > 64 ? name.prefix(64) + "…" : name)'")
-            }
+            let nameOffset = index
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            _ = object.insert(name, try parseValue())
+            let value = try parseValue()
+            try charge(object.insertCost)
+            guard object.insert(name, value) else {
+                // Quoted short: a name can be as long as the body, and the message goes back.
+                let quoted = name.count > 64 ? name.prefix(64) + "…" : name
+                throw JSONSyntaxError(message: "duplicate member name '\(quoted)'", offset: nameOffset)
+            }
             guard object.members.count <= limits.maxContainerElements else { throw error("object has too many members") }
             skipWhitespace()
             if current == UInt8(ascii: ",") { index += 1; continue }
@@ -170,7 +172,19 @@ public struct JSONParser {
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         index += 1
-        var out: [UInt8] = []
+        let start = index
+        // Most strings have no escapes: then the string is a slice of the input, without a
+        // buffer of its own (a wide object is mostly short names).
+        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 { index += 1 }
+        guard index - start <= limits.maxStringBytes else { throw error("string longer than \(limits.maxStringBytes) bytes") }
+        if current == UInt8(ascii: "\"") {
+            index += 1
+            guard let text = String(validating: bytes[start..<(index - 1)], as: UTF8.self) else {
+                throw error("string is not valid UTF-8")
+            }
+            return text
+        }
+        var out = Array(bytes[start..<index])
         while true {
             guard let byte = current else { throw error("unterminated string") }
             index += 1
