@@ -96,3 +96,28 @@ import Testing
         }
     }
 }
+
+/// GET /users query parameters at their edges: invalid ones are 422 naming the field.
+@Suite struct UserListQueryTests {
+    static let rows: [(query: String, status: Int, field: String?)] = [
+        ("q=", 422, "q"), ("q=" + String(repeating: "x", count: 100), 200, nil),
+        ("q=" + String(repeating: "x", count: 101), 422, "q"), ("q=%FF", 422, "q"), ("q=%E9", 422, "q"),
+        // A broken escape is a malformed request target, which the HTTP parser refuses.
+        ("q=%", 400, nil), ("q=%0", 400, nil), ("q=a&q=%00", 200, nil), ("q=%F0%9F%98%80", 200, nil),
+        ("limit=%FF", 422, "limit"), ("role=%00", 422, "role"), ("sort=%00", 422, "sort"),
+        ("q=%00&role=%FF", 422, "role"),
+    ]
+
+    @Test(arguments: rows)
+    func edgesOfTheQuery(_ row: (query: String, status: Int, field: String?)) async throws {
+        try await withIdentityApp { api in
+            let admin = try await api.admin()
+            let response = try await api.call("GET", "/api/v1/users?\(row.query)", bearer: admin.access)
+            #expect(response.status == row.status, "\(response.bodyText)")
+            if let field = row.field {
+                let details = (try RunningApp.json(response)["error"] as? [String: Any])?["details"] as? [[String: Any]]
+                #expect(details?.contains { $0["field"] as? String == field } == true, "\(response.bodyText)")
+            }
+        }
+    }
+}

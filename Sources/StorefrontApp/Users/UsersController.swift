@@ -48,6 +48,7 @@ struct UsersController: Sendable {
     }
 
     private func list(_ request: Request) async throws -> HTTPResponse {
+        try request.requireWellFormedQuery()
         let query = request.query
         var issues: [FieldIssue] = []
         var filter = UserFilter()
