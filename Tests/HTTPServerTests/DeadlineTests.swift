@@ -30,7 +30,7 @@ import TestSupport
             try client.send("POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
             // Each byte is progress, which resets the gap timer but not the whole-body deadline.
             let sendFailed = { (try? client.send("a")) == nil }
-            #expect(await eventually { sendFailed() || server.openConnections == 0 })
+            #expect(await eventually(within: .seconds(30)) { sendFailed() || server.openConnections == 0 })
             #expect(try client.readResponse().status == 408)
         }
     }
@@ -39,7 +39,7 @@ import TestSupport
         try await withServer({ $0.writeTimeoutMs = 300; $0.idleTimeoutMs = 600_000 }) { server, port in
             let client = try connectedClient(port: port, receiveBufferBytes: 4096)
             try client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
-            #expect(await eventually { server.openConnections == 0 })
+            #expect(await eventually(within: .seconds(30)) { server.openConnections == 0 })
         }
     }
 
@@ -49,7 +49,7 @@ import TestSupport
         try await withServer({ $0.writeTimeoutMs = 400; $0.headerTimeoutMs = 200; $0.idleTimeoutMs = 600_000 }) { server, port in
             let client = try connectedClient(port: port, receiveBufferBytes: 4096)
             try client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n")
-            #expect(await eventually { server.openConnections == 0 })
+            #expect(await eventually(within: .seconds(30)) { server.openConnections == 0 })
         }
     }
 
@@ -59,7 +59,7 @@ import TestSupport
         try await withServer({ $0.writeTimeoutMs = 60_000; $0.idleTimeoutMs = 600_000 }) { server, port in
             let client = try RawHTTPClient(port: port, receiveBufferBytes: 4096)
             try client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n" + String(repeating: "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", count: 100))
-            #expect(await eventually { await hasQueuedOutput(server) })
+            #expect(await eventually(within: .seconds(30)) { await hasQueuedOutput(server) })
             for snapshot in await server.connectionSnapshots() { #expect(snapshot.queuedOutputBytes <= (16 << 20) + 1024) }
         }
     }

@@ -35,7 +35,7 @@ final class ExhaustibleAccept: Sendable {
 
             accept.exhausted.store(true, ordering: .releasing)
             let waiting = try RawHTTPClient(port: port)  // completes in the kernel's backlog
-            #expect(await eventually { accept.attemptsWhileExhausted.load(ordering: .relaxed) > 0 })
+            #expect(await eventually(within: .seconds(30)) { accept.attemptsWhileExhausted.load(ordering: .relaxed) > 0 })
             // Plenty of loop iterations: a spinning loop would retry accept in every one.
             for index in 0..<50 {
                 try first.send("GET /r\(index) HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -77,11 +77,12 @@ final class ExhaustibleAccept: Sendable {
     /// 120 bytes of head used to reserve the whole declared Content-Length.
     @Test(arguments: ["Content-Length: 1000000", "Transfer-Encoding: chunked"])
     func bodyBufferGrowsWithTheDataNotTheDeclaredLength(framing: String) async throws {
-        try await withServer({ $0.maxBodyBytes = 1 << 20 }) { server, port in
+        // No deadline may close the connection while the test looks, however loaded the machine.
+        try await withServer({ $0.maxBodyBytes = 1 << 20; $0.headerTimeoutMs = 600_000; $0.bodyTimeoutMs = 600_000 }) { server, port in
             let client = try RawHTTPClient(port: port)
             let body = framing.hasPrefix("Content") ? String(repeating: "a", count: 100) : "f4240\r\n" + String(repeating: "a", count: 100)
             try client.send("POST /body HTTP/1.1\r\nHost: x\r\n\(framing)\r\n\r\n" + body)
-            #expect(await eventually { await server.connectionSnapshots().contains { $0.bodyBytes == 100 } })
+            #expect(await eventually(within: .seconds(60)) { await server.connectionSnapshots().contains { $0.bodyBytes == 100 } })
             for snapshot in await server.connectionSnapshots() { #expect(snapshot.bodyCapacity <= 4096) }
         }
     }
