@@ -271,7 +271,8 @@ final class Connection {
     private func queue(_ bytes: [UInt8]) {
         // The write timeout counts from when output started waiting, not from the last drain.
         if !hasQueuedOutput { outputProgressAt = loop.now }
-        output.append(contentsOf: bytes)
+        // The usual case, an empty queue, takes the serialized bytes over without a copy.
+        if output.isEmpty { output = bytes } else { output.append(contentsOf: bytes) }
         flush()
     }
 
