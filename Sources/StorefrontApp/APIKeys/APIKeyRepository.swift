@@ -13,7 +13,9 @@ struct APIKeyRepository: Sendable {
             VALUES ($1, $2, $3, $4, $5::text[], $6) RETURNING
             """ + " " + APIKey.columns
         let binds: [any PostgresEncodable] = [userID, name, secret.prefix, secret.hash, scopes.map(\.rawValue), expiresAt]
-        guard let row = try await (db ?? pool).query(sql, binds).rows.first else { throw IdentityError.notFound }
+        guard let row = try await (db ?? pool).query(sql, binds).rows.first else {
+            throw MissingRowError(statement: "insert api key")
+        }
         return try APIKey(row: row)
     }
 

@@ -45,6 +45,7 @@ struct APIKeysController: Sendable {
     }
 
     private func list(_ request: Request, _ principal: Principal) async throws -> HTTPResponse {
+        try request.requireWellFormedQuery()
         let page = try PageRequest<APIKeySort>(query: request.query, defaultSort: .createdAt, codec: cursors)
         let rows = try await service.list(for: principal, after: page.after, limit: page.limit)
         return Page(rows: rows, limit: page.limit) { KeysetCursor(sort: page.sort.rawValue, key: $0.createdKey, id: $0.id) }

@@ -38,6 +38,11 @@ struct APIKeysService: Sendable {
                   old.live
             else { throw IdentityError.notFound }
             guard !old.rotated else { throw IdentityError.apiKeyAlreadyRotated }
+            // The same rule as creation, against the role the owner has now: a demoted
+            // admin's products:write key does not rotate into a fresh products:write key.
+            guard Set(old.scopes).isSubset(of: Scope.grantable(to: principal.role)) else {
+                throw IdentityError.forbidden
+            }
             let new = try await keys.insert(userID: old.userID, name: old.name, secret: secret, scopes: old.scopes,
                                             expiresAt: old.expiresAt, on: connection)
             try await keys.markRotated(id: old.id, successor: new.id, graceSeconds: grace, on: connection)

@@ -6,8 +6,12 @@ struct AuthController: Sendable {
     let totp: TOTPService
 
     func register(in router: inout Router) {
-        router.add(.post, "/api/v1/auth/register", access: .anyone) { request, _ in try await self.register(request) }
-        router.add(.post, "/api/v1/auth/login", access: .anyone) { request, _ in try await self.login(request) }
+        router.add(.post, "/api/v1/auth/register", access: .anyone) { request, context in
+            try await self.register(request, client: context.clientIP)
+        }
+        router.add(.post, "/api/v1/auth/login", access: .anyone) { request, context in
+            try await self.login(request, client: context.clientIP)
+        }
         router.add(.post, "/api/v1/auth/refresh", access: .anyone) { request, _ in try await self.refresh(request) }
         router.add(.post, "/api/v1/auth/logout", access: .anyone) { request, _ in try await self.logout(request) }
         router.add(.post, "/api/v1/auth/mfa/totp", access: .bearer) { _, context in
@@ -23,27 +27,27 @@ struct AuthController: Sendable {
         }
     }
 
-    private func register(_ request: Request) async throws -> HTTPResponse {
+    private func register(_ request: Request, client: String) async throws -> HTTPResponse {
         var body = try FieldReader.body(request)
         let email = body.email("email")
         let password = body.newPassword("password")
         let name = body.personName("name")
         try body.finish()
         guard let email, let password, let name else { throw AppError.validation(body.issues) }
-        let user = try await auth.register(email: email, password: password, name: name)
+        let user = try await auth.register(email: email, password: password, name: name, client: client)
         return .json(.created, headers: [("Location", "/api/v1/users/\(user.id.uuidString.lowercased())")]) { json in
             user.write(to: &json)
         }
     }
 
-    private func login(_ request: Request) async throws -> HTTPResponse {
+    private func login(_ request: Request, client: String) async throws -> HTTPResponse {
         var body = try FieldReader.body(request)
         let email = body.string("email", .length(1...254))
         let password = body.presentedPassword("password")
         let otp = body.string("otp", required: false, .length(1...16))
         try body.finish()
         guard let email, let password else { throw AppError.validation(body.issues) }
-        return AuthController.tokens(try await auth.login(email: email, password: password, otp: otp))
+        return AuthController.tokens(try await auth.login(email: email, password: password, otp: otp, client: client))
     }
 
     private func refresh(_ request: Request) async throws -> HTTPResponse {

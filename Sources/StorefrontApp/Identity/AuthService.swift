@@ -11,19 +11,26 @@ struct AuthService: Sendable {
     let issuer: TokenIssuer
     let logger: Logger
 
-    func register(email: Email, password: Password, name: PersonName) async throws -> User {
-        let hash = try await passwords.hash(password.value)
+    func register(email: Email, password: Password, name: PersonName, client: String) async throws -> User {
+        let hash = try await passwords.hash(password.value, client: client)
         return try await users.insert(email: email, name: name, passwordHash: hash, role: .customer, on: pool)
     }
 
     /// Unknown email and wrong password answer alike and cost one scrypt evaluation each,
-    /// so neither the answer nor its timing tells whether an account exists.
-    func login(email: String, password: String, otp: String?) async throws -> TokenPair {
+    /// queued the same way for `client` in the hashing pool, so neither the answer (401, or
+    /// 503 when that client's share of the pool is full), nor its timing tells whether an
+    /// account exists.
+    func login(email: String, password: String, otp: String?, client: String) async throws -> TokenPair {
+        try await startSession(for: try await verifyLogin(email: email, password: password, otp: otp, client: client))
+    }
+
+    /// Login's first step: the credentials as they were when the password verified.
+    func verifyLogin(email: String, password: String, otp: String?, client: String) async throws -> UserCredentials {
         guard let account = try await users.credentials(email: email) else {
-            await passwords.spendVerifyTime(password)
+            try await passwords.spendVerifyTime(password, client: client)
             throw IdentityError.invalidCredentials
         }
-        guard try await passwords.verify(password, against: account.passwordHash) else {
+        guard try await passwords.verify(password, against: account.passwordHash, client: client) else {
             throw IdentityError.invalidCredentials
         }
         // Only after the password: a disabled account is not revealed to someone guessing.
@@ -34,14 +41,22 @@ struct AuthService: Sendable {
                   try await users.claimTOTPStep(id: account.user.id, step: step)
             else { throw IdentityError.mfaRequired }
         }
-        await passwords.upgradeIfOutdated(userID: account.user.id, password: password, stored: account.passwordHash)
-        return try await startSession(for: account.user)
+        await passwords.upgradeIfOutdated(userID: account.user.id, password: password, stored: account.passwordHash,
+                                          client: client)
+        return account
     }
 
-    /// A new token family for `user` and its first pair.
-    func startSession(for user: User) async throws -> TokenPair {
+    /// Login's second step: a new token family for the verified account and its first pair.
+    /// The account row is re-read under a lock in the same transaction: if the password
+    /// changed (or the account was disabled or deleted) since it was verified, no session
+    /// starts; a change that comes later waits for this commit, then revokes the session.
+    func startSession(for account: UserCredentials) async throws -> TokenPair {
+        let user = account.user
         let refreshToken = try NewRefreshToken()
         try await pool.withTransaction { connection in
+            guard try await users.lockForSession(id: user.id, credentialsVersion: account.credentialsVersion,
+                                                 on: connection)
+            else { throw IdentityError.invalidCredentials }
             let family = try await refreshTokens.createFamily(userID: user.id, on: connection)
             try await refreshTokens.insert(familyID: family, hash: refreshToken.hash, ttlSeconds: issuer.refreshTTL,
                                            on: connection)

@@ -33,6 +33,9 @@ struct Authenticator: Sendable {
               let key = try await apiKeys.authenticate(hash: hash), !key.ownerBlocked
         else { throw IdentityError.unauthenticated }
         if key.usageIsStale { await usage.record(keyID: key.id) }
-        return Principal(userID: key.userID, role: key.ownerRole, credential: .apiKey(id: key.id, scopes: key.scopes))
+        // A key never does more than its owner's role allows now: scopes granted before a
+        // demotion are dormant, not revoked (they return with the role).
+        let scopes = key.scopes.intersection(Scope.grantable(to: key.ownerRole))
+        return Principal(userID: key.userID, role: key.ownerRole, credential: .apiKey(id: key.id, scopes: scopes))
     }
 }

@@ -26,7 +26,7 @@ struct RefreshTokenRepository: Sendable {
     func createFamily(userID: UUID, on db: any DatabaseSession) async throws -> UUID {
         let rows = try await db.query("INSERT INTO refresh_token_families (user_id) VALUES ($1) RETURNING id",
                                       [userID]).rows
-        guard let row = rows.first else { throw IdentityError.notFound }
+        guard let row = rows.first else { throw MissingRowError(statement: "insert refresh token family") }
         return try row.decode("id")
     }
 

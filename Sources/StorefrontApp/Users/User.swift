@@ -55,6 +55,9 @@ public struct User: Sendable, Equatable {
 struct UserCredentials: Sendable {
     let user: User
     let passwordHash: String
+    /// Moves on with every password change (not with a rehash of the same password): a
+    /// session may start only while it is still the value login verified.
+    let credentialsVersion: Int64
     let totpSecret: [UInt8]?
     let totpLastStep: Int64?
 }

@@ -11,7 +11,7 @@ struct UsersController: Sendable {
             return UsersController.render(try await self.service.user(principal.userID, visibleTo: principal))
         }
         router.add(.patch, "/api/v1/users/me", access: .bearer) { request, context in
-            try await self.updateMe(request, context.requirePrincipal())
+            try await self.updateMe(request, context.requirePrincipal(), client: context.clientIP)
         }
         router.add(.get, "/api/v1/users", access: .admin(scope: .usersRead)) { request, _ in
             try await self.list(request)
@@ -28,14 +28,14 @@ struct UsersController: Sendable {
         }
     }
 
-    private func updateMe(_ request: Request, _ principal: Principal) async throws -> HTTPResponse {
+    private func updateMe(_ request: Request, _ principal: Principal, client: String) async throws -> HTTPResponse {
         var body = try FieldReader.body(request)
         let name = body.personName("name", required: false)
         let password = body.newPassword("password", required: false)
         let current = body.presentedPassword("current_password", required: false)
         try body.finish()
         return UsersController.render(try await service.updateOwnProfile(principal, name: name, newPassword: password,
-                                                                         currentPassword: current))
+                                                                         currentPassword: current, client: client))
     }
 
     private func adminUpdate(_ request: Request) async throws -> HTTPResponse {
@@ -48,6 +48,7 @@ struct UsersController: Sendable {
     }
 
     private func list(_ request: Request) async throws -> HTTPResponse {
+        try request.requireWellFormedQuery()
         let query = request.query
         var issues: [FieldIssue] = []
         var filter = UserFilter()
@@ -57,8 +58,11 @@ struct UsersController: Sendable {
             }
         }
         if let text = query["q"] {
-            if (1...100).contains(text.count) { filter.text = text } else {
-                issues.append(FieldIssue(field: "q", issue: "must be 1 to 100 characters"))
+            // The same rules as body fields: it is bound to PostgreSQL, which cannot hold NUL.
+            if let problem = StringRule.storable.check(text) ?? StringRule.length(1...100).check(text) {
+                issues.append(FieldIssue(field: "q", issue: problem))
+            } else {
+                filter.text = text
             }
         }
         if !issues.isEmpty { throw AppError.validation(issues) }

@@ -10,9 +10,11 @@ struct UsersService: Sendable {
     let apiKeys: APIKeyRepository
     let passwords: PasswordService
 
-    /// Another user's profile is 404 unless the caller is an admin.
+    /// Another user's profile is 404 unless the caller is an admin, who also still sees
+    /// deleted (anonymized) accounts.
     func user(_ id: UUID, visibleTo principal: Principal) async throws -> User {
-        guard id == principal.userID || principal.isAdmin, let user = try await users.find(id: id) else {
+        guard id == principal.userID || principal.isAdmin,
+              let user = try await users.find(id: id, includingDeleted: principal.isAdmin) else {
             throw IdentityError.notFound
         }
         return user
@@ -20,18 +22,22 @@ struct UsersService: Sendable {
 
     /// Changing the password needs the current one and ends every session.
     func updateOwnProfile(_ principal: Principal, name: PersonName?, newPassword: Password?,
-                          currentPassword: String?) async throws -> User {
-        var newHash: String?
+                          currentPassword: String?, client: String) async throws -> User {
+        var change: (hash: String, verifiedVersion: Int64)?
         if let newPassword {
             guard let currentPassword, let account = try await users.credentials(id: principal.userID),
-                  try await passwords.verify(currentPassword, against: account.passwordHash)
+                  try await passwords.verify(currentPassword, against: account.passwordHash, client: client)
             else { throw IdentityError.wrongCurrentPassword }
-            newHash = try await passwords.hash(newPassword.value)
+            change = (try await passwords.hash(newPassword.value, client: client), account.credentialsVersion)
         }
         return try await pool.withTransaction { connection in
             if let name { try await users.setName(id: principal.userID, name: name, on: connection) }
-            if let newHash {
-                try await users.setPasswordHash(id: principal.userID, hash: newHash, on: connection)
+            if let change {
+                // The current password must still be the one verified: a concurrent change
+                // won, and this caller has not proved they know the new one.
+                guard try await users.setPasswordHash(id: principal.userID, hash: change.hash,
+                                                      ifVersion: change.verifiedVersion, on: connection)
+                else { throw IdentityError.wrongCurrentPassword }
                 try await refreshTokens.revokeAll(userID: principal.userID, reason: .passwordChanged, on: connection)
             }
             guard let user = try await users.find(id: principal.userID, on: connection) else {

@@ -50,7 +50,7 @@ public struct FieldReader {
             addIssue(name, "must be a string, got \(value.typeName)")
             return nil
         }
-        for rule in rules {
+        for rule in [StringRule.storable] + rules {
             if let problem = rule.check(text) {
                 addIssue(name, problem)
                 return nil
@@ -109,7 +109,7 @@ public struct FieldReader {
                 addIssue("\(name)[\(index)]", "must be a string, got \(element.typeName)")
                 return nil
             }
-            if let problem = rules.lazy.compactMap({ $0.check(text) }).first {
+            if let problem = ([StringRule.storable] + rules).lazy.compactMap({ $0.check(text) }).first {
                 addIssue("\(name)[\(index)]", problem)
                 return nil
             }
