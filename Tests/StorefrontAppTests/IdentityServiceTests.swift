@@ -9,18 +9,17 @@ import TestSupport
 /// The identity services built directly on a test database, for interleavings an HTTP test
 /// cannot produce deterministically (a password change between a login's two steps).
 struct IdentityServices: Sendable {
-    let module: IdentityModule
+    let domains: Domains
     let pool: PostgresPool
-    var auth: AuthService { module.authController.auth }
-    var users: UsersService { module.usersController.service }
-    var authenticator: Authenticator { module.authMiddleware.authenticator }
+    var auth: SessionsService { domains.sessions.service }
+    var users: UsersService { domains.users.service }
+    var apiKeys: APIKeysService { domains.apiKeys.service }
 
     init(pool: PostgresPool, conninfo: String, hashing: PasswordHashingPool) throws {
         let configuration = try AppConfiguration.fromEnvironment(
             ["DATABASE_URL": conninfo, "JWT_SECRET": testJWTSecret, "APP_ENV": "test"], cores: 2)
-        module = try IdentityModule(configuration: configuration, pool: pool, hashing: hashing,
-                                    cursors: try CursorCodec(configuration: configuration),
-                                    logger: Logger(sink: MemoryLogSink(), minimumLevel: .debug))
+        domains = try Domains(database: Database(pool: pool), configuration: configuration, hashing: hashing,
+                              logger: Logger(sink: MemoryLogSink(), minimumLevel: .debug))
         self.pool = pool
     }
 
@@ -34,7 +33,7 @@ struct IdentityServices: Sendable {
         guard let email = Email(email), let password = Password(password), let name = PersonName("Test User") else {
             throw TestFailure("bad test input")
         }
-        return try await auth.register(email: email, password: password, name: name, client: "test")
+        return try await users.register(email: email, password: password, name: name, client: "test")
     }
 
     func sessionCount() async throws -> Int {
@@ -85,7 +84,7 @@ func withIdentityServices(hashing: PasswordHashingPool = IdentityServices.cheapP
                 _ = try await services.auth.startSession(for: verified)
                 #expect(try await services.sessionCount() == 1)
             } else {
-                await #expect(throws: IdentityError.invalidCredentials) { try await services.auth.startSession(for: verified) }
+                await #expect(throws: UserError.invalidCredentials) { try await services.auth.startSession(for: verified) }
                 #expect(try await services.sessionCount() == 0)
             }
         }
@@ -105,17 +104,18 @@ final class Counter: Sendable {
     @Test func staleHashWritesAreDropped() async throws {
         try await withIdentityServices { services in
             let user = try await services.register("stale@example.com")
-            let repository = services.auth.users
-            let stale = try #require(try await repository.credentials(id: user.id))
+            let repository = UserRepository()
+            let stale = try #require(try await repository.credentials(id: user.id, on: services.pool))
             _ = try await services.users.updateOwnProfile(
                 Principal(userID: user.id, role: .customer, credential: .accessToken), name: nil,
                 newPassword: Password("a brand new password"), currentPassword: "correct horse battery", client: "test")
-            try await repository.upgradePasswordHash(id: user.id, from: stale.passwordHash, to: stale.passwordHash + "x")
+            try await repository.upgradePasswordHash(id: user.id, from: stale.passwordHash, to: stale.passwordHash + "x",
+                                                     on: services.pool)
             #expect(try await !repository.setPasswordHash(id: user.id, hash: "!", ifVersion: stale.credentialsVersion,
                                                           on: services.pool))
             _ = try await services.auth.verifyLogin(email: "stale@example.com", password: "a brand new password", otp: nil,
                                                     client: "test")
-            await #expect(throws: IdentityError.invalidCredentials) {
+            await #expect(throws: UserError.invalidCredentials) {
                 try await services.auth.verifyLogin(email: "stale@example.com", password: "correct horse battery",
                                                     otp: nil, client: "test")
             }
@@ -176,7 +176,7 @@ final class ThreadGate: @unchecked Sendable {
             }
             defer { gate.open() }
             for email in ["known@example.com", "unknown@example.com"] {
-                await #expect(throws: IdentityError.hashingOverloaded, "\(email)") {
+                await #expect(throws: UserError.hashingOverloaded, "\(email)") {
                     try await services.auth.login(email: email, password: "correct horse battery", otp: nil, client: "flood")
                 }
             }
@@ -209,12 +209,12 @@ final class ThreadGate: @unchecked Sendable {
             #expect(try await api.call("POST", "/api/v1/api-keys/\(narrow.id)/rotate", bearer: second.access).status == 201)
             let services = try IdentityServices(pool: api.db, conninfo: api.database.conninfo,
                                                 hashing: IdentityServices.cheapPool())
-            let principal = try await services.authenticator.principal(apiKey: wide.key)
+            let principal = try await services.apiKeys.principal(apiKey: wide.key)
             #expect(!principal.has(.productsWrite))
             #expect(principal.has(.usersRead))
             // Promoted again, the key's own scopes apply again.
             _ = try await api.db.query("UPDATE users SET role = 'admin' WHERE id = $1::uuid", [second.id])
-            #expect(try await services.authenticator.principal(apiKey: wide.key).has(.productsWrite))
+            #expect(try await services.apiKeys.principal(apiKey: wide.key).has(.productsWrite))
         }
     }
 }

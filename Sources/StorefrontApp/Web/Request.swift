@@ -9,23 +9,14 @@ public struct Request: Sendable {
     /// Query parameters, percent-decoded; the first value wins for repeated names. Parsed
     /// once here: list endpoints read them several times (filters, page, links).
     public let query: [String: String]
-    /// Names whose value is not valid percent-encoded UTF-8 (they are not in `query`).
+    /// Names whose value is not valid percent-encoded UTF-8 (they are not in `query`);
+    /// `FieldReader` reports them as soon as an endpoint reads the query.
     public let malformedQueryNames: [String]
 
     public init(http: HTTPRequest, pathParameters: [String: String] = [:]) {
         self.http = http
         self.pathParameters = pathParameters
         (query, malformedQueryNames) = Request.parseQuery(http.head.query)
-    }
-
-    /// A 422 naming every parameter whose value could not be decoded: dropping it silently
-    /// would answer as if it were absent (`q=%FF` listing everyone).
-    public func requireWellFormedQuery() throws(AppError) {
-        guard malformedQueryNames.isEmpty else {
-            throw AppError.validation(malformedQueryNames.map {
-                FieldIssue(field: $0, issue: "must be percent-encoded UTF-8")
-            })
-        }
     }
 
     public var method: HTTPMethod { http.head.method }

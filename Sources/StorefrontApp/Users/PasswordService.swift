@@ -1,13 +1,11 @@
 import Crypto
 import Foundation
 
-/// Password hashing for the services: scrypt on its own thread pool (never on an event
-/// loop), its failures turned into domain errors, and transparent upgrades of old hashes.
-/// `client` (the caller's IP) picks the pool's fair-share queue: one client's flood fills
-/// only its own share.
+/// Password hashing for the users service: scrypt on its own thread pool (never on an
+/// event loop), its failures turned into domain errors. `client` (the caller's IP) picks
+/// the pool's fair-share queue: one client's flood fills only its own share.
 struct PasswordService: Sendable {
     let hashing: PasswordHashingPool
-    let users: UserRepository
     let logger: Logger
 
     func hash(_ password: String, client: String) async throws -> String {
@@ -43,20 +41,12 @@ struct PasswordService: Sendable {
         }
     }
 
-    /// After a successful login: store a hash made with today's parameters if the stored
-    /// one is older. Failing here must not fail the login.
-    func upgradeIfOutdated(userID: UUID, password: String, stored: String, client: String) async {
-        guard hashing.needsRehash(stored) else { return }
-        do {
-            try await users.upgradePasswordHash(id: userID, from: stored, to: try await hash(password, client: client))
-        } catch {
-            logger.warning("password hash upgrade failed", ["user_id": .string(userID.uuidString.lowercased())])
-        }
-    }
+    /// The stored hash was made with older parameters than today's.
+    func isOutdated(_ stored: String) -> Bool { hashing.needsRehash(stored) }
 
     private func mapped(_ error: PasswordHashError) -> any Error {
         switch error {
-        case .overloaded, .shutDown: IdentityError.hashingOverloaded
+        case .overloaded, .shutDown: UserError.hashingOverloaded
         default: error
         }
     }
