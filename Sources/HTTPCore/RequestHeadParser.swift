@@ -36,7 +36,9 @@ public enum RequestHeadParser {
         if bytes[start] == HTTPBytes.lf { return .invalid(HTTPParseError(.badRequest, "bare LF line ending")) }
 
         guard let base = bytes.baseAddress else { return .needMore(scanned: 0) }
-        var lineStart = max(start, resumeFrom)
+        // A resume point outside the buffer cannot come from an earlier call on it: start
+        // over rather than let memchr run past the end.
+        var lineStart = resumeFrom <= count ? max(start, resumeFrom) : start
         var requestLineEnd: Int? = nil
         if lineStart > start {
             // Resuming: the request line was complete and checked on an earlier call.
@@ -52,10 +54,12 @@ public enum RequestHeadParser {
             if let lineEnd = requestLineEnd {
                 // The incomplete tail may end in the CR of its CRLF, hence the + 1: a line
                 // exactly at the limit must not be refused while its LF is in flight.
-                guard end - lineEnd > limits.maxHeaderBytes + 1 else { return nil }
+                // Subtracting from the byte count, not adding to the limit: a limit of
+                // Int.max must not overflow.
+                guard end - lineEnd - 1 > limits.maxHeaderBytes else { return nil }
                 return HTTPParseError(.requestHeaderFieldsTooLarge, "header section larger than \(limits.maxHeaderBytes) bytes")
             }
-            if end - start > limits.maxRequestLineBytes + 1 {
+            if end - start - 1 > limits.maxRequestLineBytes {
                 return requestLineTooLong(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), limits: limits)
             }
             return RequestLine.invalidMethodPrefix(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))

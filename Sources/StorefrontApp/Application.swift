@@ -39,12 +39,12 @@ public final class Application: Sendable {
             .register(in: &router)
         let passwordHashing = PasswordHashingPool(hasher: passwordHasher)
         self.passwordHashing = passwordHashing
-        let identity = try IdentityModule(configuration: configuration, pool: database, hashing: passwordHashing,
-                                          cursors: try CursorCodec(configuration: configuration), logger: logger)
-        identity.register(in: &router)
+        let domains = try Domains(database: Database(pool: database), configuration: configuration,
+                                  hashing: passwordHashing, logger: logger)
+        domains.register(in: &router)
         self.router = router
         let requestIDs = RequestIDGenerator()
-        middleware = Application.chain(logger: logger, requestIDs: requestIDs, auth: identity.authMiddleware)
+        middleware = Application.chain(logger: logger, requestIDs: requestIDs, auth: domains.authMiddleware)
         let handler = AppHandler(router: router, chain: middleware,
                                  clientAddress: ClientAddress(trustedProxies: configuration.trustedProxies),
                                  requestIDs: requestIDs, logger: logger)
@@ -90,8 +90,8 @@ public final class Application: Sendable {
         logger.info("stopped")
     }
 
-    /// `openapi.yaml` from the working directory, `OPENAPI_PATH`'s folder or beside the
-    /// executable (the Docker image keeps it in /app).
+    /// `openapi.yaml` from the working directory or beside the executable (the Docker image
+    /// keeps it in /app).
     public static func loadOpenAPIDocument() -> [UInt8]? {
         var candidates = ["openapi.yaml"]
         let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
@@ -106,7 +106,8 @@ public final class Application: Sendable {
 extension AppConfiguration {
     var serverConfiguration: HTTPServerConfiguration {
         HTTPServerConfiguration(host: host, port: port, eventLoops: eventLoops, maxBodyBytes: maxBodyBytes,
-                                headerTimeoutMs: headerTimeoutMs, idleTimeoutMs: idleTimeoutMs)
+                                headerTimeoutMs: headerTimeoutMs, idleTimeoutMs: idleTimeoutMs,
+                                bodyTimeoutMs: bodyTimeoutMs, writeTimeoutMs: writeTimeoutMs)
     }
 }
 
