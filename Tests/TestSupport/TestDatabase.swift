@@ -78,8 +78,10 @@ private struct Template: Sendable {
         try await dropAbandonedDatabases(admin)
         let name = "storefront_template_\(getpid())"
         try await admin.createDatabase(name)
+        // As patient as the admin pool: on a loaded machine a first connection can take
+        // longer than the default wait, and every test of the run would fail with it.
         let pool = try PostgresPool(configuration: .init(conninfo: try PostgresPool.conninfo(url, database: name),
-                                                         poolSize: 1))
+                                                         poolSize: 1, acquireTimeout: .seconds(60)))
         do {
             try await Migrator(pool: pool, directory: TestEnvironment.migrationsDirectory).up()
         } catch {
