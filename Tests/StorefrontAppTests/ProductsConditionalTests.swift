@@ -201,6 +201,11 @@ import TestSupport
         #expect(EntityTagCondition.tags([tag]).expectedVersions(of: EntityTagTests.id) == ExpectedVersions(versions: [42]))
         #expect(EntityTagCondition.any.expectedVersions(of: EntityTagTests.id) == .any)
         #expect(EntityTagCondition.tags([.content([1])]).expectedVersions(of: EntityTagTests.id).allows(1) == false)
+        // A gzip variant's tag is another tag, yet names the same version and content.
+        let gzip = tag.coded("gzip")
+        #expect(gzip != tag && gzip.headerValue == "\"\(tag.opaque)+gzip\"")
+        #expect(gzip.version(for: EntityTagTests.id) == 42 && gzip.weaklyMatches(tag))
+        #expect(!EntityTag.content([1]).coded("gzip").weaklyMatches(.content([2])))
         #expect(EntityTag.content([1, 2]) == EntityTag.content([1, 2]))
         #expect(EntityTag.content([1, 2]) != EntityTag.content([2, 1]))
     }
