@@ -31,15 +31,19 @@ public struct EntityTag: Sendable, Equatable {
         return EntityTag(opaque: digest.isEmpty ? "unhashed" : Base64URL.encode(Array(digest.prefix(16))))
     }
 
+    /// Content codings whose variants `coded(_:)` names; `-gzip` is also what the
+    /// compression link appends, so tags from either place compare alike.
+    public static let codings = ["gzip"]
+
     /// The tag of the same content sent with a content coding (gzip): another
     /// representation, so another tag (RFC 9110 §8.8.3), which still names the same
     /// version for `If-Match` and the same content for `If-None-Match`.
-    public func coded(_ coding: String) -> EntityTag { EntityTag(opaque: opaque + "+" + coding, isWeak: isWeak) }
+    public func coded(_ coding: String) -> EntityTag { EntityTag(opaque: opaque + "-" + coding, isWeak: isWeak) }
 
-    /// The tag with any `coded(_:)` suffix removed (neither format uses `+` itself).
+    /// The tag with a `coded(_:)` suffix removed.
     public var uncoded: EntityTag {
-        guard let plus = opaque.firstIndex(of: "+") else { return self }
-        return EntityTag(opaque: String(opaque[..<plus]), isWeak: isWeak)
+        guard let coding = EntityTag.codings.first(where: { opaque.hasSuffix("-" + $0) }) else { return self }
+        return EntityTag(opaque: String(opaque.dropLast(coding.count + 1)), isWeak: isWeak)
     }
 
     /// The version this tag names when it is a strong `resource` tag of `id`.
