@@ -1,12 +1,13 @@
 import Crypto
 
 /// Every domain, built in dependency order (ADR 0003): a domain is given the services it
-/// calls, never their repositories. Products and Orders join here.
+/// calls, never their repositories. Orders joins here.
 struct Domains: Sendable {
     let users: UsersModule
     let apiKeys: APIKeysModule
     let totp: TOTPModule
     let sessions: SessionsModule
+    let products: ProductsModule
 
     init(database: Database, configuration: AppConfiguration, hashing: PasswordHashingPool, logger: Logger) throws {
         let cursors = try CursorCodec(configuration: configuration)
@@ -16,6 +17,7 @@ struct Domains: Sendable {
         totp = TOTPModule(database: database, users: users.service)
         sessions = try SessionsModule(database: database, configuration: configuration, users: users.service,
                                       totp: totp.service, logger: logger)
+        products = ProductsModule(database: database, cursors: cursors)
     }
 
     /// The auth link: access tokens are the sessions domain's, keys the API keys domain's.
@@ -28,5 +30,6 @@ struct Domains: Sendable {
         users.controller.register(in: &router)
         totp.controller.register(in: &router)
         apiKeys.controller.register(in: &router)
+        products.controller.register(in: &router)
     }
 }

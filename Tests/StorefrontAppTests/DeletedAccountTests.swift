@@ -81,7 +81,7 @@ import Testing
 
     @Test(arguments: escapes)
     func wildcardsAreEscapedPerScalar(_ row: (text: String, escaped: String)) {
-        #expect(Array(UserRepository.escapeLike(row.text).unicodeScalars) == Array(row.escaped.unicodeScalars))
+        #expect(Array(LikePattern.escape(row.text).unicodeScalars) == Array(row.escaped.unicodeScalars))
     }
 
     @Test func aWildcardWithACombiningMarkMatchesOnlyLiterally() async throws {
