@@ -62,19 +62,26 @@ struct TOTPRepository: Sendable {
         return try await !db.query(sql, []).rows.isEmpty
     }
 
-    /// Up to `limit` rows still holding a clear secret (only `userID`'s when given), locked
-    /// so two instances sealing at once take different rows.
-    func lockLegacy(userID: UUID?, limit: Int, on tx: Transaction) async throws -> [LegacyTOTPSecrets] {
+    /// Up to `limit` rows still holding a clear secret, locked; rows another instance is
+    /// sealing are skipped, so instances sealing at once share the work.
+    func lockLegacy(limit: Int, on tx: Transaction) async throws -> [LegacyTOTPSecrets] {
         let sql: SQL = """
             SELECT id, totp_secret_legacy, totp_pending_secret_legacy FROM users
-            WHERE (totp_secret_legacy IS NOT NULL OR totp_pending_secret_legacy IS NOT NULL)
-                AND ($1::uuid IS NULL OR id = $1)
-            ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+            WHERE totp_secret_legacy IS NOT NULL OR totp_pending_secret_legacy IS NOT NULL
+            ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
             """
-        return try await tx.query(sql, [userID, limit]).rows.map { row in
-            LegacyTOTPSecrets(userID: try row.decode("id"), secret: try row.decode("totp_secret_legacy"),
-                              pendingSecret: try row.decode("totp_pending_secret_legacy"))
-        }
+        return try await tx.query(sql, [limit]).rows.map(LegacyTOTPSecrets.init)
+    }
+
+    /// `userID`'s clear secrets, if any, locked. This one waits for a pass sealing the row
+    /// right now instead of skipping it, so its caller then reads the sealed form.
+    func lockLegacy(userID: UUID, on tx: Transaction) async throws -> LegacyTOTPSecrets? {
+        let sql: SQL = """
+            SELECT id, totp_secret_legacy, totp_pending_secret_legacy FROM users
+            WHERE id = $1 AND (totp_secret_legacy IS NOT NULL OR totp_pending_secret_legacy IS NOT NULL)
+            FOR UPDATE
+            """
+        return try await tx.query(sql, [userID]).rows.first.map(LegacyTOTPSecrets.init)
     }
 
     /// Stores the sealed forms and clears the clear ones. A secret sealed since (a new
@@ -87,5 +94,12 @@ struct TOTPRepository: Sendable {
             WHERE id = $1
             """
         _ = try await tx.query(sql, [userID, sealedSecret, sealedPending])
+    }
+}
+
+extension LegacyTOTPSecrets {
+    init(row: PostgresRow) throws {
+        self.init(userID: try row.decode("id"), secret: try row.decode("totp_secret_legacy"),
+                  pendingSecret: try row.decode("totp_pending_secret_legacy"))
     }
 }

@@ -53,25 +53,22 @@ struct TOTPService: Sendable {
 
     /// At sign-in, after the password: a current, unused code when TOTP is on.
     func verifySignIn(userID: UUID, code: String?) async throws {
-        guard let factor = try await factor(of: userID), factor.sealedSecret != nil else { return }
+        // A clear secret still there (it cannot be, after `factor(of:)`) demands a code too:
+        // TOTP is off only when no secret of either kind is stored.
+        guard let factor = try await factor(of: userID), factor.sealedSecret != nil || factor.hasLegacySecret else { return }
         guard let code, try await claim(code, factor, userID: userID) else { throw TOTPError.codeRequired }
     }
 
-    /// Seals every secret still stored in the clear (migration 0007), or only `userID`'s;
-    /// returns how many rows it sealed. Safe to run on several instances at once.
+    /// Seals every secret still stored in the clear (migration 0007); returns how many rows
+    /// it sealed. Safe to run on several instances at once.
     @discardableResult
-    func sealLegacySecrets(userID: UUID? = nil) async throws -> Int {
+    func sealLegacySecrets() async throws -> Int {
         guard try await database.autocommit({ db in try await factors.hasLegacyColumns(on: db) }) else { return 0 }
         var total = 0
         while true {
             let sealed = try await database.transaction { tx in
-                let rows = try await factors.lockLegacy(userID: userID, limit: TOTPService.sealBatch, on: tx)
-                for row in rows {
-                    try await factors.replaceLegacy(userID: row.userID,
-                                                    sealedSecret: try row.secret.map { try sealer.seal($0, for: row.userID) },
-                                                    sealedPending: try row.pendingSecret.map { try sealer.seal($0, for: row.userID) },
-                                                    on: tx)
-                }
+                let rows = try await factors.lockLegacy(limit: TOTPService.sealBatch, on: tx)
+                for row in rows { try await seal(row, on: tx) }
                 return rows.count
             }
             total += sealed
@@ -79,12 +76,21 @@ struct TOTPService: Sendable {
         }
     }
 
+    private func seal(_ legacy: LegacyTOTPSecrets, on tx: Transaction) async throws {
+        try await factors.replaceLegacy(userID: legacy.userID,
+                                        sealedSecret: try legacy.secret.map { try sealer.seal($0, for: legacy.userID) },
+                                        sealedPending: try legacy.pendingSecret.map { try sealer.seal($0, for: legacy.userID) },
+                                        on: tx)
+    }
+
     /// The stored factor, with a secret left in the clear sealed first, so nothing below
-    /// ever reads a clear secret and an unsealed one never turns the check off.
+    /// ever reads a clear secret.
     private func factor(of userID: UUID) async throws -> TOTPFactor? {
         let factor = try await database.autocommit { db in try await factors.find(userID: userID, on: db) }
         guard let factor, factor.hasLegacySecret else { return factor }
-        try await sealLegacySecrets(userID: userID)
+        try await database.transaction { tx in
+            if let legacy = try await factors.lockLegacy(userID: userID, on: tx) { try await seal(legacy, on: tx) }
+        }
         return try await database.autocommit { db in try await factors.find(userID: userID, on: db) }
     }
 
