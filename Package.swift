@@ -5,6 +5,7 @@ import PackageDescription
 //   storefront (CLI) -> StorefrontApp -> HTTPServer -> HTTPCore
 //                                     -> Postgres   -> CLibPQ, Crypto
 //                                     -> Crypto     -> CCrypto
+//   Resilience (circuit breaker): no dependencies; the webhook worker will use it
 // No Swift package dependencies: C libraries come from the system.
 let package = Package(
     name: "storefront",
@@ -29,6 +30,8 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ", "Crypto", "CLinux"]),
         // Hashes, HMAC, scrypt, randomness, constant-time compare through libcrypto.
         .target(name: "Crypto", dependencies: ["CCrypto"]),
+        // Resilience patterns for outbound calls (circuit breaker): no dependencies.
+        .target(name: "Resilience"),
         // The application: configuration, middleware, routes, services, repositories.
         .target(name: "StorefrontApp",
                 dependencies: ["HTTPCore", "HTTPServer", "Postgres", "Crypto"]),
@@ -43,6 +46,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "ResilienceTests", dependencies: ["Resilience"]),
         .testTarget(name: "StorefrontAppTests",
                     dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "Crypto",
                                    "HTTPTestSupport", "TestSupport"]),

@@ -18,6 +18,7 @@ public final class Application: Sendable {
     let passwordHashing: PasswordHashingPool
     /// The middleware links, outermost first (see `chain`).
     let middleware: MiddlewareChain
+    let domains: Domains
     private let server: HTTPServer
 
     /// - Parameter extraReadinessChecks: checks beyond the database's (tests add their own).
@@ -42,6 +43,7 @@ public final class Application: Sendable {
         let domains = try Domains(database: Database(pool: database), configuration: configuration,
                                   hashing: passwordHashing, logger: logger)
         domains.register(in: &router)
+        self.domains = domains
         self.router = router
         let requestIDs = RequestIDGenerator()
         middleware = Application.chain(logger: logger, requestIDs: requestIDs, auth: domains.authMiddleware)
@@ -74,6 +76,12 @@ public final class Application: Sendable {
         logger.info("listening", ["host": .string(configuration.host), "port": .int(port),
                                   "event_loops": .int(configuration.eventLoops)])
         return port
+    }
+
+    /// Seals TOTP secrets still stored in the clear from before migration 0007 (ADR 0006);
+    /// returns how many accounts it sealed.
+    public func sealLegacySecrets() async throws -> Int {
+        try await domains.totp.service.sealLegacySecrets()
     }
 
     public var port: Int { server.port }

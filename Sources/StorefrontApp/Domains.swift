@@ -14,7 +14,8 @@ struct Domains: Sendable {
         apiKeys = APIKeysModule(database: database, configuration: configuration, logger: logger, cursors: cursors)
         users = UsersModule(database: database, hashing: hashing, logger: logger, cursors: cursors,
                             revokers: [SessionsModule.accessRevoker, apiKeys.service])
-        totp = TOTPModule(database: database, users: users.service)
+        totp = TOTPModule(database: database, users: users.service, secrets: configuration.dataEncryptionKey.box,
+                          logger: logger)
         sessions = try SessionsModule(database: database, configuration: configuration, users: users.service,
                                       totp: totp.service, logger: logger)
         products = ProductsModule(database: database, cursors: cursors)

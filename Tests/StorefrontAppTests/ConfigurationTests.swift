@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import HTTPServer
 @testable import StorefrontApp
@@ -37,6 +38,11 @@ import HTTPServer
         ("TRUSTED_PROXIES", "10.0.0.0/33", "TRUSTED_PROXIES '10.0.0.0/33' is not a CIDR"),
         ("JWT_SECRET", "short", "JWT_SECRET must be at least 32 bytes"),
         ("APP_ENV", "staging", "APP_ENV must be one of development, test, production, got 'staging'"),
+        ("DATA_ENCRYPTION_KEY", "not base64!", ConfigurationTests.badKey),
+        ("DATA_ENCRYPTION_KEY", Data(repeating: 1, count: 16).base64EncodedString(), ConfigurationTests.badKey),
+        ("DATA_ENCRYPTION_KEY", Data(repeating: 1, count: 33).base64EncodedString(), ConfigurationTests.badKey),
+        ("DATA_ENCRYPTION_KEY", String(Data(repeating: 1, count: 32).base64EncodedString().dropLast()), ConfigurationTests.badKey),
+        ("DATA_ENCRYPTION_KEY", "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE_", ConfigurationTests.badKey),
     ])
     func badValueNamesTheVariable(variable: String, value: String, message: String) {
         #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment([variable: value], cores: 2) }
@@ -58,6 +64,36 @@ import HTTPServer
         for variable in ["BODY_TIMEOUT_MS", "WRITE_TIMEOUT_MS"] {
             #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment([variable: "0"], cores: 2) }
         }
+    }
+
+    static let badKey = "DATA_ENCRYPTION_KEY must be 32 bytes in base64 (openssl rand -base64 32)"
+
+    @Test func productionRefusesToStartWithoutADataEncryptionKey() throws {
+        let env = ["APP_ENV": "production", "JWT_SECRET": String(repeating: "s", count: 32), "DATABASE_URL": "host=db"]
+        #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment(env, cores: 2) }
+        do {
+            _ = try AppConfiguration.fromEnvironment(env, cores: 2)
+        } catch {
+            #expect(error.description == "DATA_ENCRYPTION_KEY is required when APP_ENV=production")
+        }
+        let key = Data(repeating: 7, count: 32).base64EncodedString()
+        let config = try AppConfiguration.fromEnvironment(env.merging(["DATA_ENCRYPTION_KEY": key]) { $1 }, cores: 2)
+        #expect(!config.dataEncryptionKey.wasGenerated)
+        #expect(try AppConfiguration.fromEnvironment([:], cores: 2).dataEncryptionKey.wasGenerated)
+    }
+
+    @Test func theDataEncryptionKeyIsMaskedWhereverConfigurationIsPrinted() throws {
+        let key = Data((0..<32).map { UInt8($0) }).base64EncodedString()
+        let config = try AppConfiguration.fromEnvironment(["DATA_ENCRYPTION_KEY": key], cores: 2)
+        var dumped = ""
+        dump(config, to: &dumped)
+        let keyBytes = Data(base64Encoded: key).map { Array($0) } ?? []
+        for text in ["\(config.redactedSummary)", "\(config)", String(reflecting: config), dumped] {
+            #expect(!text.contains(key))
+            #expect(!text.contains(keyBytes.hexString))
+            #expect(!text.contains("0, 1, 2, 3, 4, 5"))
+        }
+        #expect("\(config.redactedSummary)".contains("(set)"))
     }
 
     @Test func productionRefusesToStartWithoutSecretAndDatabase() {

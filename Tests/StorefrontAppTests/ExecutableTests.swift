@@ -22,6 +22,13 @@ import TestSupport
         #expect(child.standardOutput.isEmpty)
     }
 
+    @Test func aBadDataEncryptionKeyStopsStartUpWithOneLineThatDoesNotEchoIt() async throws {
+        let child = try ChildProcess([Self.binary, "serve"], environment: ["DATA_ENCRYPTION_KEY": "c2hvcnQta2V5"])
+        #expect(await child.exitStatus() == 2)
+        #expect(child.standardError == "storefront: DATA_ENCRYPTION_KEY must be 32 bytes in base64 (openssl rand -base64 32)\n")
+        #expect(child.standardOutput.isEmpty)
+    }
+
     @Test func helpExitsZero() async throws {
         let child = try ChildProcess([Self.binary, "migrate", "--help"])
         #expect(await child.exitStatus() == 0)

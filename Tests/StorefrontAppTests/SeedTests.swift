@@ -50,7 +50,8 @@ import TestSupport
 
     @Test func seedIsRefusedInProduction() async throws {
         let configuration = try AppConfiguration.fromEnvironment(
-            ["APP_ENV": "production", "JWT_SECRET": String(repeating: "s", count: 32), "DATABASE_URL": "host=127.0.0.1 port=1"],
+            ["APP_ENV": "production", "JWT_SECRET": String(repeating: "s", count: 32), "DATABASE_URL": "host=127.0.0.1 port=1",
+             "DATA_ENCRYPTION_KEY": String(repeating: "A", count: 43) + "="],
             cores: 1)
         await #expect(throws: UsageError.self) { _ = try await SeedCommand.run(configuration: configuration) }
     }

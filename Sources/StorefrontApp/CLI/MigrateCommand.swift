@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Postgres
 
@@ -13,6 +14,18 @@ public enum MigrateCommand {
         try await CommandServices.withPool(configuration) { pool in
             try await perform(command, migrator: Migrator(pool: pool, directory: directory))
         }
+        if case .migrateUp = command { try await sealLegacySecrets(configuration: configuration) }
+    }
+
+    /// Migration 0007's second half: SQL cannot seal without the key, so this seals what
+    /// it left in the clear (ADR 0006). Not with a random key, which dies with this process:
+    /// `serve` (or the next use of each secret) seals them then.
+    static func sealLegacySecrets(configuration: AppConfiguration) async throws {
+        guard !configuration.dataEncryptionKey.wasGenerated else { return }
+        let sealed = try await CommandServices.withDomains(configuration, hasher: PasswordHasher()) { domains in
+            try await domains.totp.service.sealLegacySecrets()
+        }
+        if sealed > 0 { print("sealed \(sealed) legacy TOTP secret(s)") }
     }
 
     private static func perform(_ command: Command, migrator: Migrator) async throws {

@@ -9,16 +9,31 @@ public enum ServeCommand {
         if configuration.jwtSecretWasGenerated {
             logger.warning("JWT_SECRET is not set: using a random per-process secret; tokens die with the process")
         }
+        if configuration.dataEncryptionKey.wasGenerated {
+            logger.warning("DATA_ENCRYPTION_KEY is not set: using a random per-process key; TOTP secrets sealed now do not open after a restart")
+        }
         let application = try Application(configuration: configuration, logger: logger)
         if configuration.migrateOnStart {
             let applied = try await configuration.migrator(pool: application.database).up()
             logger.info("migrations applied", ["count": .int(applied.count)])
         }
+        await sealLegacySecrets(application, logger: logger)
         try application.start()
         let signal = await waitForTerminationSignal()
         logger.info("signal received", ["signal": .string(signal)])
         await application.shutdown()
         sink.flush()
+    }
+
+    /// The one-time pass of migration 0007. Not fatal: the server still starts while the
+    /// database is down or 0007 is pending, and each secret is sealed at its next use anyway.
+    static func sealLegacySecrets(_ application: Application, logger: Logger) async {
+        do {
+            let sealed = try await application.sealLegacySecrets()
+            if sealed > 0 { logger.info("legacy TOTP secrets sealed", ["count": .int(sealed)]) }
+        } catch {
+            logger.warning("legacy TOTP secrets not sealed at start-up", ["error": .string(String(describing: error))])
+        }
     }
 
     /// Suspends until SIGTERM or SIGINT arrives; returns its name.

@@ -42,6 +42,8 @@ public struct AppConfiguration: Sendable {
     /// Apply pending migrations before serving (`MIGRATE_ON_START` or `serve --migrate`).
     public var migrateOnStart: Bool
     public var migrationsDirectory: String
+    /// Seals secrets stored in the database (ADR 0006).
+    public var dataEncryptionKey: DataEncryptionKey
 
     /// Reads and validates every variable. A bad value throws naming the variable.
     public static func fromEnvironment(_ env: [String: String], cores: Int) throws(ConfigurationError) -> AppConfiguration {
@@ -52,6 +54,9 @@ public struct AppConfiguration: Sendable {
         if appEnv == .production {
             if secretText == nil { throw ConfigurationError("JWT_SECRET", "is required when APP_ENV=production") }
             if databaseURL == nil { throw ConfigurationError("DATABASE_URL", "is required when APP_ENV=production") }
+            if reader.string("DATA_ENCRYPTION_KEY") == nil {
+                throw ConfigurationError("DATA_ENCRYPTION_KEY", "is required when APP_ENV=production")
+            }
         }
         if let secretText, secretText.utf8.count < 32 {
             throw ConfigurationError("JWT_SECRET", "must be at least 32 bytes")
@@ -93,7 +98,8 @@ public struct AppConfiguration: Sendable {
             metricsToken: reader.string("METRICS_TOKEN").map(Secret.init),
             apiKeyRotationGraceSeconds: try reader.integer("API_KEY_ROTATION_GRACE_S", default: 3600, in: 0...31_536_000),
             migrateOnStart: try reader.boolean("MIGRATE_ON_START", default: false),
-            migrationsDirectory: reader.string("MIGRATIONS_DIR") ?? "migrations")
+            migrationsDirectory: reader.string("MIGRATIONS_DIR") ?? "migrations",
+            dataEncryptionKey: try DataEncryptionKey(reader.string("DATA_ENCRYPTION_KEY")))
         return config
     }
 
@@ -106,6 +112,7 @@ public struct AppConfiguration: Sendable {
             "db_pool_size": .int(dbPoolSize), "max_body_bytes": .int(maxBodyBytes),
             "rate_limit_enabled": .bool(rateLimitEnabled), "log_level": .string(logLevel.rawValue),
             "metrics_token": .string(metricsToken == nil ? "(none)" : "(set)"),
+            "data_encryption_key": .string(dataEncryptionKey.wasGenerated ? "(generated)" : "(set)"),
         ]
     }
 }

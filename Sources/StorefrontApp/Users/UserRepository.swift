@@ -8,7 +8,8 @@ import Postgres
 struct UserRepository: Sendable {
     /// The columns every user query selects, in the form `User(row:)` reads.
     static let columns: SQL = """
-        id, email, name, role, totp_secret IS NOT NULL AS mfa_enabled, disabled, created_at, updated_at
+        id, email, name, role, (totp_secret_sealed IS NOT NULL OR totp_secret_legacy IS NOT NULL) AS mfa_enabled, disabled,
+        created_at, updated_at
         """
 
     func insert(email: Email, name: PersonName, passwordHash: String, role: Role,
@@ -113,7 +114,8 @@ struct UserRepository: Sendable {
         let sql: SQL = """
             UPDATE users SET email = 'deleted-' || id::text, name = 'Deleted user',
                 password_hash = '!', credentials_version = credentials_version + 1, disabled = true, deleted_at = now(),
-                totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL, updated_at = now()
+                totp_secret_sealed = NULL, totp_pending_secret_sealed = NULL, totp_secret_legacy = NULL,
+                totp_pending_secret_legacy = NULL, totp_last_step = NULL, updated_at = now()
             WHERE id = $1 AND deleted_at IS NULL
             """
         return try await db.query(sql, [id]).affectedRows == 1
