@@ -78,7 +78,7 @@ public final class Application: Sendable {
         return port
     }
 
-    /// Seals TOTP secrets still stored in the clear from before migration 0007 (ADR 0006);
+    /// Seals TOTP secrets still stored in the clear from before migration 0010 (ADR 0006);
     /// returns how many accounts it sealed.
     public func sealLegacySecrets() async throws -> Int {
         try await domains.totp.service.sealLegacySecrets()

@@ -5,15 +5,15 @@ import Testing
 import TestSupport
 @testable import StorefrontApp
 
-/// Migration 0007 and its Swift half: secrets stored in the clear before it are sealed by
+/// Migration 0010 and its Swift half: secrets stored in the clear before it are sealed by
 /// the start-up pass (or at their next use) and cleared, and its down migration refuses to
 /// drop sealed secrets.
 @Suite struct TOTPLegacyMigrationTests {
-    /// A database at migration 0006 with one account holding a clear TOTP secret (and one
+    /// A database at migration 0009 with one account holding a clear TOTP secret (and one
     /// with a clear pending secret), then migrated to the end; returns their ids.
     static func legacyDatabase(_ database: TestDatabase, secret: [UInt8]) async throws -> (active: UUID, pending: UUID) {
         let migrator = Migrator(pool: database.pool, directory: TestEnvironment.migrationsDirectory)
-        try await migrator.up(to: 6)
+        try await migrator.up(to: 9)
         let hash = try RunningApp.cheapHasher.hash(TOTPSecretsAtRestTests.password)
         let insert: SQL = """
             INSERT INTO users (email, name, password_hash, totp_secret, totp_pending_secret)

@@ -7,7 +7,7 @@ import TestSupport
 
 /// ADR 0006: TOTP secrets are sealed for their owner with DATA_ENCRYPTION_KEY; a dump of
 /// the database shows none; a secret that does not open is a clean MFA_REQUIRED, logged
-/// without the secret; secrets from before migration 0007 are sealed and cleared.
+/// without the secret; secrets from before migration 0010 are sealed and cleared.
 @Suite struct TOTPSecretsAtRestTests {
     static let keyA = Data(repeating: 0xA1, count: 32).base64EncodedString()
     static let keyB = Data(repeating: 0xB2, count: 32).base64EncodedString()

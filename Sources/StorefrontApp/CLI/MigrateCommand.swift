@@ -17,7 +17,7 @@ public enum MigrateCommand {
         if case .migrateUp = command { try await sealLegacySecrets(configuration: configuration) }
     }
 
-    /// Migration 0007's second half: SQL cannot seal without the key, so this seals what
+    /// Migration 0010's second half: SQL cannot seal without the key, so this seals what
     /// it left in the clear (ADR 0006). Not with a random key, which dies with this process:
     /// `serve` (or the next use of each secret) seals them then.
     static func sealLegacySecrets(configuration: AppConfiguration) async throws {

@@ -25,8 +25,8 @@ public enum ServeCommand {
         sink.flush()
     }
 
-    /// The one-time pass of migration 0007. Not fatal: the server still starts while the
-    /// database is down or 0007 is pending, and each secret is sealed at its next use anyway.
+    /// The one-time pass of migration 0010. Not fatal: the server still starts while the
+    /// database is down or 0010 is pending, and each secret is sealed at its next use anyway.
     static func sealLegacySecrets(_ application: Application, logger: Logger) async {
         do {
             let sealed = try await application.sealLegacySecrets()

@@ -10,12 +10,12 @@ struct TOTPFactor: Sendable {
     let lastStep: Int64?
     /// A secret handed out by enrolment and not yet confirmed with a first code, sealed.
     let sealedPendingSecret: [UInt8]?
-    /// A secret from before migration 0007 is still stored in the clear: it must be sealed
+    /// A secret from before migration 0010 is still stored in the clear: it must be sealed
     /// before the factor is used.
     let hasLegacySecret: Bool
 }
 
-/// A secret stored in the clear before migration 0007, waiting to be sealed.
+/// A secret stored in the clear before migration 0010, waiting to be sealed.
 struct LegacyTOTPSecrets: Sendable {
     let userID: UUID
     let secret: [UInt8]?

@@ -3,7 +3,7 @@ import Postgres
 
 /// Every SQL statement about second factors: the `totp_*` columns of `users`. Secrets are
 /// stored sealed (`*_sealed`); the `*_legacy` columns hold values from before migration
-/// 0007 until `sealLegacy` replaces them.
+/// 0010 until `sealLegacy` replaces them.
 struct TOTPRepository: Sendable {
     /// The factor of a user who is not deleted; nil when there is no such user.
     func find(userID: UUID, on db: any DatabaseSession) async throws -> TOTPFactor? {
@@ -52,7 +52,7 @@ struct TOTPRepository: Sendable {
         _ = try await db.query(sql, [userID])
     }
 
-    /// Whether migration 0007's legacy columns exist: not before it (`migrate up --to 6`),
+    /// Whether migration 0010's legacy columns exist: not before it (`migrate up --to 9`),
     /// when there is nothing to seal.
     func hasLegacyColumns(on db: any DatabaseSession) async throws -> Bool {
         let sql: SQL = """

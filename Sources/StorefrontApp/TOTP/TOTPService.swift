@@ -59,7 +59,7 @@ struct TOTPService: Sendable {
         guard let code, try await claim(code, factor, userID: userID) else { throw TOTPError.codeRequired }
     }
 
-    /// Seals every secret still stored in the clear (migration 0007); returns how many rows
+    /// Seals every secret still stored in the clear (migration 0010); returns how many rows
     /// it sealed. Safe to run on several instances at once.
     @discardableResult
     func sealLegacySecrets() async throws -> Int {
