@@ -7,6 +7,7 @@ struct Domains: Sendable {
     let apiKeys: APIKeysModule
     let totp: TOTPModule
     let sessions: SessionsModule
+    let idempotency: IdempotencyModule
 
     init(database: Database, configuration: AppConfiguration, hashing: PasswordHashingPool, logger: Logger) throws {
         let cursors = try CursorCodec(configuration: configuration)
@@ -16,11 +17,21 @@ struct Domains: Sendable {
         totp = TOTPModule(database: database, users: users.service)
         sessions = try SessionsModule(database: database, configuration: configuration, users: users.service,
                                       totp: totp.service, logger: logger)
+        idempotency = IdempotencyModule(database: database)
     }
 
     /// The auth link: access tokens are the sessions domain's, keys the API keys domain's.
     var authMiddleware: AuthMiddleware {
         AuthMiddleware(accessTokens: sessions.service, apiKeys: apiKeys.service)
+    }
+
+    /// POSTs whose answers carry a secret shown once (a new API key, a TOTP secret): an
+    /// `Idempotency-Key` there is checked but the answer is not stored.
+    static let oneTimeSecretRoutes: Set<String> = ["/api/v1/api-keys", "/api/v1/api-keys/{id}/rotate",
+                                                    "/api/v1/auth/mfa/totp"]
+
+    var idempotencyMiddleware: IdempotencyMiddleware {
+        idempotency.middleware(unstoredRoutes: Domains.oneTimeSecretRoutes)
     }
 
     func register(in router: inout Router) {

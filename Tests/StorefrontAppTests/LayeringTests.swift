@@ -12,6 +12,7 @@ import Testing
         "APIKeys": [],
         "TOTP": ["UsersService"],
         "Sessions": ["UsersService", "TOTPService"],
+        "Idempotency": [],
     ]
     /// Composition roots: they build every domain and may name them all.
     static let compositionFolders: Set<String> = ["CLI"]

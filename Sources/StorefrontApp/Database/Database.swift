@@ -9,12 +9,15 @@ struct Database: Sendable {
 
     init(pool: PostgresPool) { self.pool = pool }
 
+    var poolIdentity: ObjectIdentifier { ObjectIdentifier(pool) }
+
     /// Runs `body` in one transaction: committed when it returns, rolled back when it
     /// throws. Serialization failures and deadlocks rerun the whole of `body` (ADR 0002),
     /// so it must have no effects outside the database.
     func transaction<T>(isolation: isolated (any Actor)? = #isolation,
                         _ body: (Transaction) async throws -> T) async throws -> T {
-        try await pool.withTransaction(callerIsolation: isolation) { connection in
+        if let shared = sharedTransaction { return try await shared.savepoint(body) }
+        return try await pool.withTransaction(callerIsolation: isolation) { connection in
             try await body(Transaction(connection: connection))
         }
     }
@@ -22,6 +25,7 @@ struct Database: Sendable {
     /// Runs `body` outside a transaction: each statement commits on its own. For reads and
     /// for single writes that nothing else has to commit with.
     func autocommit<T>(_ body: (any DatabaseSession) async throws -> T) async throws -> T {
-        try await body(pool)
+        if let shared = sharedTransaction { return try await shared.savepoint(body) }
+        return try await body(pool)
     }
 }
