@@ -1,12 +1,13 @@
 import Crypto
 
 /// Every domain, built in dependency order (ADR 0003): a domain is given the services it
-/// calls, never their repositories. Products and Orders join here.
+/// calls, never their repositories. Orders joins here.
 struct Domains: Sendable {
     let users: UsersModule
     let apiKeys: APIKeysModule
     let totp: TOTPModule
     let sessions: SessionsModule
+    let products: ProductsModule
     let idempotency: IdempotencyModule
 
     init(database: Database, configuration: AppConfiguration, hashing: PasswordHashingPool, logger: Logger) throws {
@@ -17,6 +18,7 @@ struct Domains: Sendable {
         totp = TOTPModule(database: database, users: users.service)
         sessions = try SessionsModule(database: database, configuration: configuration, users: users.service,
                                       totp: totp.service, logger: logger)
+        products = ProductsModule(database: database, cursors: cursors)
         idempotency = IdempotencyModule(database: database)
     }
 
@@ -39,5 +41,6 @@ struct Domains: Sendable {
         users.controller.register(in: &router)
         totp.controller.register(in: &router)
         apiKeys.controller.register(in: &router)
+        products.controller.register(in: &router)
     }
 }

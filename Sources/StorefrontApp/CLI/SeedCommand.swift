@@ -1,9 +1,9 @@
 import Crypto
 import Foundation
 
-/// `storefront seed`: demo accounts for local development, created once (running it again
-/// changes nothing). Demo products arrive with the catalogue. Refused in production: the
-/// demo password is public.
+/// `storefront seed`: demo accounts and demo products (`DemoCatalogue`) for local
+/// development, created once (running it again changes nothing). Refused in production:
+/// the demo password is public.
 public enum SeedCommand {
     public static let demoPassword = "storefront-demo-password"
     static let accounts: [(email: String, name: String, role: Role)] = [
@@ -18,7 +18,7 @@ public enum SeedCommand {
             throw UsageError("seed: refused with APP_ENV=production (the demo password is public)")
         }
         return try await CommandServices.withDomains(configuration, hasher: hasher) { domains in
-            try await seed(users: domains.users.service)
+            try await seed(users: domains.users.service) + seed(products: domains.products.service)
         }
     }
 
@@ -35,5 +35,12 @@ public enum SeedCommand {
             }
         }
         return lines
+    }
+
+    static func seed(products: ProductsService) async throws -> [String] {
+        let drafts = DemoCatalogue.drafts
+        let created = try await products.createMissing(drafts)
+        if created == 0 { return ["seed: the \(drafts.count) demo products already exist"] }
+        return ["seed: created \(created) of \(drafts.count) demo products"]
     }
 }

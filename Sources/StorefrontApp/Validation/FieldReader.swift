@@ -96,6 +96,12 @@ public struct FieldReader {
         return value
     }
 
+    /// Whether the body has `name` as an explicit `null`, which every other reader counts
+    /// as absent: a JSON merge patch (RFC 7396 §2) means "remove" by it.
+    public mutating func isExplicitNull(_ name: String) -> Bool {
+        bodyObject()?[name] == .null
+    }
+
     public mutating func string(_ name: String, in source: Source = .body, required: Bool = true,
                                 _ rules: StringRule...) -> String? {
         guard let value = raw(name, source, required: required) else { return nil }

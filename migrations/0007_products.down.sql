@@ -1,0 +1,2 @@
+DROP TABLE products;
+DROP EXTENSION IF EXISTS pg_trgm;
