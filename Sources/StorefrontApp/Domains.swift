@@ -8,6 +8,7 @@ struct Domains: Sendable {
     let totp: TOTPModule
     let sessions: SessionsModule
     let products: ProductsModule
+    let orders: OrdersModule
     let idempotency: IdempotencyModule
 
     init(database: Database, configuration: AppConfiguration, hashing: PasswordHashingPool, logger: Logger) throws {
@@ -19,6 +20,7 @@ struct Domains: Sendable {
         sessions = try SessionsModule(database: database, configuration: configuration, users: users.service,
                                       totp: totp.service, logger: logger)
         products = ProductsModule(database: database, cursors: cursors)
+        orders = OrdersModule(database: database, products: products.service, cursors: cursors)
         idempotency = IdempotencyModule(database: database)
     }
 
@@ -42,5 +44,6 @@ struct Domains: Sendable {
         totp.controller.register(in: &router)
         apiKeys.controller.register(in: &router)
         products.controller.register(in: &router)
+        orders.controller.register(in: &router)
     }
 }

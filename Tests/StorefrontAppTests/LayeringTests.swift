@@ -14,6 +14,7 @@ import Testing
         "Sessions": ["UsersService", "TOTPService"],
         "Products": [],
         "Idempotency": [],
+        "Orders": ["ProductsService"],
     ]
     /// Composition roots: they build every domain and may name them all.
     static let compositionFolders: Set<String> = ["CLI"]
