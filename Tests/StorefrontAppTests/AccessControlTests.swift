@@ -7,7 +7,8 @@ import Testing
 /// without credentials, and secrets never reach the log.
 @Suite struct AccessControlTests {
     static let publicRoutes: Set<String> = ["POST /api/v1/auth/register", "POST /api/v1/auth/login",
-                                            "POST /api/v1/auth/refresh", "POST /api/v1/auth/logout"]
+                                            "POST /api/v1/auth/refresh", "POST /api/v1/auth/logout",
+                                            "GET /api/v1/products", "GET /api/v1/products/{id}"]
 
     @Test func noProtectedRouteAnswersWithoutCredentials() async throws {
         try await withIdentityApp { api in

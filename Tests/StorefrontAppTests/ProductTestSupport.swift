@@ -46,7 +46,9 @@ struct CatalogApp {
 }
 
 func withCatalog(_ body: (CatalogApp) async throws -> Void) async throws {
-    try await withIdentityApp { api in
+    // Patient pools: the race tests queue four writers on two connections, and a loaded
+    // machine must not turn a wait into a 503 the test did not ask about.
+    try await withIdentityApp(environment: ["DB_POOL_TIMEOUT_MS": "30000"]) { api in
         try await body(CatalogApp(api: api, admin: try await api.admin().access))
     }
 }

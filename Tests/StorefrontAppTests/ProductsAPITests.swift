@@ -75,6 +75,8 @@ import Testing
         (#"{"sku":"ABC-1","name":"\#(String(repeating: "n", count: 201))","price_cents":1,"stock":1}"#, ["name"]),
         (#"{"sku":"ABC-1","name":"a\u0000b","price_cents":1,"stock":1}"#, ["name"]),
         (#"{"sku":"ABC-1","price_cents":1,"stock":1}"#, ["name"]),
+        // 200 combining accents on one letter: one Character, 201 Unicode scalars (what the column counts).
+        (#"{"sku":"ABC-1","name":"a\#(String(repeating: "\u{0301}", count: 200))","price_cents":1,"stock":1}"#, ["name"]),
         (#"{"sku":"ABC-1","name":"A","price_cents":-1,"stock":1}"#, ["price_cents"]),
         (#"{"sku":"ABC-1","name":"A","price_cents":1.5,"stock":1}"#, ["price_cents"]),
         (#"{"sku":"ABC-1","name":"A","price_cents":1e30,"stock":1}"#, ["price_cents"]),

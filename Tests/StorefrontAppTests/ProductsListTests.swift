@@ -120,7 +120,7 @@ import Testing
         ("limit=101", 422, ["limit"]), ("limit=-1", 422, ["limit"]), ("limit=99999999999999999999", 422, ["limit"]),
         ("in_stock=yes", 422, ["in_stock"]), ("sort=price,name", 422, ["sort"]), ("sort=email", 422, ["sort"]),
         ("q=", 422, ["q"]), ("q=%00", 422, ["q"]), ("q=a%00b", 422, ["q"]),
-        ("q=\(String(repeating: "x", count: 101))", 422, ["q"]),
+        ("q=\(String(repeating: "x", count: 101))", 422, ["q"]), ("q=%FF", 422, ["q"]), ("category=%C3", 422, ["category"]),
         ("category=", 422, ["category"]), ("category=\(String(repeating: "c", count: 65))", 422, ["category"]),
         ("q=%00&category=&in_stock=1&limit=x", 422, ["q", "category", "in_stock", "limit"]),
         ("cursor=garbage", 400, []), ("cursor=eyJzIjoicHJpY2UifQ.AAAAAAAAAAAAAAAAAAAAAA", 400, []),

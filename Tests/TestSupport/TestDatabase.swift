@@ -73,13 +73,18 @@ private struct Template: Sendable {
     /// needs a database fails with that error.
     static let shared = Task<Template, any Error> {
         let url = try TestEnvironment.databaseURL()
-        let admin = try PostgresPool(configuration: .init(conninfo: url, poolSize: 4, acquireTimeout: .seconds(60),
+        // Every test's database is copied through these four connections. On a loaded
+        // machine a full run queues a hundred copies behind each other for more than a
+        // minute; a test that waits its turn is slow, not failed.
+        let admin = try PostgresPool(configuration: .init(conninfo: url, poolSize: 4, acquireTimeout: .seconds(600),
                                                           statementTimeout: .seconds(60)))
         try await dropAbandonedDatabases(admin)
         let name = "storefront_template_\(getpid())"
         try await admin.createDatabase(name)
+        // Patient too: on a loaded machine a first connection can take longer than the
+        // default wait, and every test of the run would fail with it.
         let pool = try PostgresPool(configuration: .init(conninfo: try PostgresPool.conninfo(url, database: name),
-                                                         poolSize: 1))
+                                                         poolSize: 1, acquireTimeout: .seconds(60)))
         do {
             try await Migrator(pool: pool, directory: TestEnvironment.migrationsDirectory).up()
         } catch {

@@ -6,7 +6,7 @@ extension UserRepository {
     /// another page follows. Keyset pagination on (sort key, id), never OFFSET.
     func list(filter: UserFilter, sort: UserSort, after: KeysetCursor?, limit: Int,
               on db: any DatabaseSession) async throws -> [Keyed<User>] {
-        let pattern = filter.text.map { "%" + UserRepository.escapeLike($0) + "%" }
+        let pattern = filter.text.map(LikePattern.containing)
         let binds: [any PostgresEncodable] = [filter.role?.rawValue, pattern, after?.key, after?.id, limit + 1]
         return try await db.query(UserRepository.listSQL(sort), binds).rows.map { row in
             let user = try User(row: row)
@@ -51,15 +51,5 @@ extension UserRepository {
         case .createdAt, .createdAtDescending: ", created_at::text AS sort_key"
         case .email, .emailDescending: ", lower(email) AS sort_key"
         }
-    }
-
-    /// `q` is a substring, not a pattern: LIKE's wildcards and the escape are escaped.
-    static func escapeLike(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            if character == "\\" || character == "%" || character == "_" { out.append("\\") }
-            out.append(character)
-        }
-        return out
     }
 }
