@@ -6,8 +6,14 @@ import Postgres
 /// either way and no write can silently run outside the transaction it belongs to.
 struct Database: Sendable {
     private let pool: PostgresPool
+    /// Sees every statement run through this database, in a transaction or not (tests
+    /// count statements per request with it); nil in production.
+    private let observer: StatementObserver?
 
-    init(pool: PostgresPool) { self.pool = pool }
+    init(pool: PostgresPool, observer: StatementObserver? = nil) {
+        self.pool = pool
+        self.observer = observer
+    }
 
     var poolIdentity: ObjectIdentifier { ObjectIdentifier(pool) }
 
@@ -18,7 +24,7 @@ struct Database: Sendable {
                         _ body: (Transaction) async throws -> T) async throws -> T {
         if let shared = sharedTransaction { return try await shared.savepoint(body) }
         return try await pool.withTransaction(callerIsolation: isolation) { connection in
-            try await body(Transaction(connection: connection))
+            try await body(Transaction(connection: connection, observer: observer))
         }
     }
 
@@ -26,6 +32,7 @@ struct Database: Sendable {
     /// for single writes that nothing else has to commit with.
     func autocommit<T>(_ body: (any DatabaseSession) async throws -> T) async throws -> T {
         if let shared = sharedTransaction { return try await shared.savepoint(body) }
-        return try await body(pool)
+        guard let observer else { return try await body(pool) }
+        return try await body(ObservedSession(base: pool, observer: observer))
     }
 }
