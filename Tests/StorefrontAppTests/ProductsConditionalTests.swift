@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import StorefrontApp
 
 /// API.md, Conditional requests and caching, for products: strong ETags, 304 on
@@ -73,8 +74,9 @@ import Testing
                 ("another product's tag", "PATCH", #"{"name":"X"}"#, "\"v2-\(UUID().uuidString.lowercased())\"", 412),
                 ("malformed", "PATCH", #"{"name":"X"}"#, "v2", 400),
                 ("list with the current one", "PUT", put, "\"x\", \"v2-\(product.id)\"", 200),
+                ("the gzip variant's tag", "PATCH", #"{"stock":4}"#, "\"v3-\(product.id)-gzip\"", 200),
                 ("star", "PATCH", #"{"name":"Star"}"#, "*", 200),
-                ("DELETE current", "DELETE", nil, "\"v4-\(product.id)\"", 204),
+                ("DELETE current", "DELETE", nil, "\"v5-\(product.id)\"", 204),
                 ("DELETE gone", "DELETE", nil, "*", 404),
             ]
             for row in rows {
@@ -85,7 +87,7 @@ import Testing
             }
             let row = try #require(try await catalog.api.db.query(
                 "SELECT name, version FROM products WHERE id = $1::uuid", [product.id]).rows.first)
-            #expect(try row.decode("name", as: String.self) == "Star" && row.decode("version", as: Int.self) == 5)
+            #expect(try row.decode("name", as: String.self) == "Star" && row.decode("version", as: Int.self) == 6)
         }
     }
 
@@ -111,6 +113,45 @@ import Testing
                 #expect(statuses.sorted() == [200, 412, 412, 412], "\(method)")
                 let after = try RunningApp.json(try await catalog.get(path))
                 #expect(after.int("version") == 2, "\(method)")
+            }
+        }
+    }
+
+    /// The same race made certain: the row is locked while both writers, holding the same
+    /// ETag, have read whatever they read and wait to write; then the lock goes. A version
+    /// check done before the write (read, compare, write) lets both through here.
+    @Test func aConditionalWriteComparesTheVersionInsideTheWrite() async throws {
+        try await withCatalog { catalog in
+            for method in ["PUT", "PATCH", "DELETE"] {
+                let product = try await catalog.create(sku: "LOCKED-\(method)")
+                let path = "/api/v1/products/\(product.id)"
+                let body: String? = switch method {
+                case "PUT": #"{"sku":"LOCKED-\#(method)","name":"N","price_cents":2,"stock":2}"#
+                case "PATCH": #"{"stock":2}"#
+                default: nil
+                }
+                let tag = "\"v1-\(product.id)\""
+                let write: @Sendable () -> Task<Int, any Error> = {
+                    Task { try await catalog.api.call(method, path, body: body, bearer: catalog.admin,
+                                                      headers: ["If-Match: \(tag)"]).status }
+                }
+                let writers = try await catalog.api.db.withTransaction { connection in
+                    _ = try await connection.query("SELECT 1 FROM products WHERE id = $1::uuid FOR UPDATE", [product.id])
+                    let writers = [write(), write()]
+                    let bothWaiting = try await eventually(within: .seconds(60)) {
+                        let row = try await catalog.api.db.query("""
+                            SELECT count(*)::int AS n FROM pg_stat_activity
+                            WHERE datname = current_database() AND wait_event_type = 'Lock'
+                            """).rows.first
+                        return try row?.decode("n", as: Int.self) == 2
+                    }
+                    #expect(bothWaiting, "\(method)")
+                    return writers
+                }
+                var statuses: [Int] = []
+                for writer in writers { statuses.append(try await writer.value) }
+                // The second DELETE finds the product gone: 404, as for any deleted product.
+                #expect(statuses.sorted() == (method == "DELETE" ? [204, 404] : [200, 412]), "\(method)")
             }
         }
     }
@@ -161,6 +202,11 @@ import Testing
         #expect(EntityTagCondition.tags([tag]).expectedVersions(of: EntityTagTests.id) == ExpectedVersions(versions: [42]))
         #expect(EntityTagCondition.any.expectedVersions(of: EntityTagTests.id) == .any)
         #expect(EntityTagCondition.tags([.content([1])]).expectedVersions(of: EntityTagTests.id).allows(1) == false)
+        // A gzip variant's tag is another tag, yet names the same version and content.
+        let gzip = tag.coded("gzip")
+        #expect(gzip != tag && gzip.headerValue == "\"\(tag.opaque)-gzip\"")
+        #expect(gzip.version(for: EntityTagTests.id) == 42 && gzip.weaklyMatches(tag))
+        #expect(!EntityTag.content([1]).coded("gzip").weaklyMatches(.content([2])))
         #expect(EntityTag.content([1, 2]) == EntityTag.content([1, 2]))
         #expect(EntityTag.content([1, 2]) != EntityTag.content([2, 1]))
     }

@@ -3,7 +3,7 @@ import Foundation
 import HTTPCore
 
 /// An entity tag (RFC 9110 §8.8.3). Every tag the server sends is made here, so a link
-/// that derives a variant's tag (gzip) and the resources that compare them agree on one
+/// that derives a variant's tag (`coded("gzip")`) and the resources that compare them agree on one
 /// format: `v<version>-<id>` for a versioned resource, a digest of the body for a page.
 public struct EntityTag: Sendable, Equatable {
     /// The tag between its quotes.
@@ -31,15 +31,32 @@ public struct EntityTag: Sendable, Equatable {
         return EntityTag(opaque: digest.isEmpty ? "unhashed" : Base64URL.encode(Array(digest.prefix(16))))
     }
 
+    /// Content codings whose variants `coded(_:)` names; `-gzip` is also what the
+    /// compression link appends, so tags from either place compare alike.
+    public static let codings = ["gzip"]
+
+    /// The tag of the same content sent with a content coding (gzip): another
+    /// representation, so another tag (RFC 9110 §8.8.3), which still names the same
+    /// version for `If-Match` and the same content for `If-None-Match`.
+    public func coded(_ coding: String) -> EntityTag { EntityTag(opaque: opaque + "-" + coding, isWeak: isWeak) }
+
+    /// The tag with a `coded(_:)` suffix removed.
+    public var uncoded: EntityTag {
+        guard let coding = EntityTag.codings.first(where: { opaque.hasSuffix("-" + $0) }) else { return self }
+        return EntityTag(opaque: String(opaque.dropLast(coding.count + 1)), isWeak: isWeak)
+    }
+
     /// The version this tag names when it is a strong `resource` tag of `id`.
     public func version(for id: UUID) -> Int64? {
+        let opaque = uncoded.opaque
         let suffix = "-" + id.uuidString.lowercased()
         guard !isWeak, opaque.hasPrefix("v"), opaque.hasSuffix(suffix) else { return nil }
         return Int64(opaque.dropFirst().dropLast(suffix.count))
     }
 
-    /// RFC 9110 §8.8.3.2: weak comparison ignores the weak flag (If-None-Match).
-    public func weaklyMatches(_ other: EntityTag) -> Bool { opaque == other.opaque }
+    /// RFC 9110 §8.8.3.2: weak comparison ignores the weak flag (If-None-Match); a coded
+    /// variant matches the content it was made from.
+    public func weaklyMatches(_ other: EntityTag) -> Bool { uncoded.opaque == other.uncoded.opaque }
 }
 
 /// An `If-Match` or `If-None-Match` value: `*` or a list of tags (RFC 9110 §13.1.1-2).
