@@ -38,17 +38,15 @@ import Testing
 
     @Test func patchWalksTheMachineWithVersionsAndRefusesOtherMoves() async throws {
         try await withOrdersApp { api in
-            let (_, access) = try await api.customer("k@example.com")
-            let admin = try await api.admin()
-            let mug = try await api.product("MUG-1", stock: 10)
-            let id = try #require(try await api.placed([(mug, 2)], bearer: access)["id"] as? String)
+            let order = try await api.pendingOrder(quantity: 2)
+            let (id, access, admin, mug) = (order.id, order.customer, order.admin, order.product)
             let path = "/api/v1/orders/\(id)"
             let forbidden = try await api.call("PATCH", path, body: #"{"status":"paid"}"#, bearer: access)
             #expect(forbidden.status == 403)
-            let skip = try await api.call("PATCH", path, body: #"{"status":"shipped"}"#, bearer: admin.access)
+            let skip = try await api.call("PATCH", path, body: #"{"status":"shipped"}"#, bearer: admin)
             #expect(skip.status == 409 && errorCode(skip) == "INVALID_STATE")
             for (index, status) in ["paid", "shipped", "delivered"].enumerated() {
-                let response = try await api.call("PATCH", path, body: #"{"status":"\#(status)"}"#, bearer: admin.access,
+                let response = try await api.call("PATCH", path, body: #"{"status":"\#(status)"}"#, bearer: admin,
                                                   headers: ["If-Match: \"v\(index + 1)-\(id)\""],
                                                   contentType: "application/merge-patch+json")
                 #expect(response.status == 200, "\(status): \(response.bodyText)")
@@ -62,7 +60,7 @@ import Testing
                 (#"{}"#, 422, "VALIDATION_ERROR"),
             ]
             for (body, status, code) in refusals {
-                let response = try await api.call("PATCH", path, body: body, bearer: admin.access)
+                let response = try await api.call("PATCH", path, body: body, bearer: admin)
                 #expect(response.status == status && errorCode(response) == code, "\(body): \(response.bodyText)")
             }
             // Delivered orders keep their stock taken.
@@ -72,24 +70,22 @@ import Testing
 
     @Test func patch412ForAStaleIfMatchAnd400ForAMalformedOne() async throws {
         try await withOrdersApp { api in
-            let (_, access) = try await api.customer("k@example.com")
-            let admin = try await api.admin()
-            let mug = try await api.product("MUG-1", stock: 10)
-            let id = try #require(try await api.placed([(mug, 2)], bearer: access)["id"] as? String)
+            let order = try await api.pendingOrder(quantity: 2)
+            let (id, admin, mug) = (order.id, order.admin, order.product)
             let path = "/api/v1/orders/\(id)"
             let cases: [(String, Int)] = [
                 ("If-Match: \"v9-\(id)\"", 412), ("If-Match: W/\"v1-\(id)\"", 412),
                 ("If-Match: \"v1-\(UUID().uuidString.lowercased())\"", 412), ("If-Match: v1", 400),
             ]
             for (header, status) in cases {
-                let response = try await api.call("PATCH", path, body: #"{"status":"paid"}"#, bearer: admin.access,
+                let response = try await api.call("PATCH", path, body: #"{"status":"paid"}"#, bearer: admin,
                                                   headers: [header])
                 #expect(response.status == status, "\(header): \(response.bodyText)")
             }
             let version = try #require(try await api.db.query("SELECT version FROM orders").rows.first)
                 .decode("version", as: Int.self)
             #expect(version == 1)
-            let any = try await api.call("PATCH", path, body: #"{"status":"cancelled"}"#, bearer: admin.access,
+            let any = try await api.call("PATCH", path, body: #"{"status":"cancelled"}"#, bearer: admin,
                                          headers: ["If-Match: *"])
             #expect(any.status == 200)
             // Cancelling through PATCH returns the stock like the cancel endpoint.
@@ -99,13 +95,11 @@ import Testing
 
     @Test func cancel409AfterShipping() async throws {
         try await withOrdersApp { api in
-            let (_, access) = try await api.customer("k@example.com")
-            let admin = try await api.admin()
-            let mug = try await api.product("MUG-1", stock: 10)
-            let id = try #require(try await api.placed([(mug, 2)], bearer: access)["id"] as? String)
+            let order = try await api.pendingOrder(quantity: 2)
+            let (id, access, admin, mug) = (order.id, order.customer, order.admin, order.product)
             for status in ["paid", "shipped"] {
                 #expect(try await api.call("PATCH", "/api/v1/orders/\(id)", body: #"{"status":"\#(status)"}"#,
-                                           bearer: admin.access).status == 200)
+                                           bearer: admin).status == 200)
             }
             let response = try await api.call("POST", "/api/v1/orders/\(id)/cancel", bearer: access)
             #expect(response.status == 409 && errorCode(response) == "INVALID_STATE")

@@ -62,6 +62,24 @@ extension IdentityApp {
     }
 }
 
+/// A pending order of a fresh customer for `quantity` of a fresh product, and an admin.
+struct PendingOrder {
+    let id: String
+    let customer: String
+    let admin: String
+    let product: String
+}
+
+extension IdentityApp {
+    func pendingOrder(quantity: Int, stock: Int64 = 10) async throws -> PendingOrder {
+        let (_, access) = try await customer("k@example.com")
+        let admin = try await admin()
+        let product = try await product("MUG-1", stock: stock)
+        let id = try #require(try await placed([(product, quantity)], bearer: access)["id"] as? String)
+        return PendingOrder(id: id, customer: access, admin: admin.access, product: product)
+    }
+}
+
 /// The `details` of an error envelope as (field, issue) pairs.
 func errorDetails(_ response: RawHTTPClient.Response) -> [(field: String, issue: String)] {
     let json = try? RunningApp.json(response)

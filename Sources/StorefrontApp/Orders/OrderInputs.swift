@@ -51,22 +51,13 @@ struct ListOrdersInput: RequestInput {
 
     init?(_ fields: inout FieldReader) {
         let status = fields.choice("status", in: .query, required: false, OrderStatus.self)
-        let after = ListOrdersInput.timestamp("created_after", &fields)
-        let before = ListOrdersInput.timestamp("created_before", &fields)
+        let after = fields.timestamp("created_after", in: .query, required: false)
+        let before = fields.timestamp("created_before", in: .query, required: false)
         let userID = fields.string("user_id", in: .query, required: false, .uuid).flatMap(UUID.init(uuidString:))
         let page = fields.page(default: OrderSort.createdAtDescending)
         guard let page, fields.issues.isEmpty else { return nil }
         self.page = page
         filter = OrderFilter(owner: nil, userID: userID, status: status, createdAfter: after, createdBefore: before)
-    }
-
-    private static func timestamp(_ name: String, _ fields: inout FieldReader) -> Date? {
-        guard let text = fields.string(name, in: .query, required: false) else { return nil }
-        guard let date = RFC3339.parse(text) else {
-            fields.addIssue(name, "must be an RFC 3339 timestamp")
-            return nil
-        }
-        return date
     }
 }
 

@@ -155,8 +155,8 @@ public struct FieldReader {
     }
 
     /// A timestamp in RFC 3339 form.
-    public mutating func timestamp(_ name: String, required: Bool = true) -> Date? {
-        guard let text = string(name, required: required) else { return nil }
+    public mutating func timestamp(_ name: String, in source: Source = .body, required: Bool = true) -> Date? {
+        guard let text = string(name, in: source, required: required) else { return nil }
         guard let date = RFC3339.parse(text) else {
             addIssue(name, "must be an RFC 3339 timestamp")
             return nil
