@@ -19,6 +19,8 @@ public final class Application: Sendable {
     /// The middleware links, outermost first (see `chain`).
     let middleware: MiddlewareChain
     let domains: Domains
+    /// Housekeeping while serving (expired idempotency keys, hourly).
+    private let housekeeping: [PeriodicTask]
     private let server: HTTPServer
 
     /// - Parameter extraReadinessChecks: checks beyond the database's (tests add their own).
@@ -45,8 +47,12 @@ public final class Application: Sendable {
         domains.register(in: &router)
         self.domains = domains
         self.router = router
+        housekeeping = [PeriodicTask(name: "purge-idempotency-keys", every: .seconds(3600), logger: logger) {
+            [idempotency = domains.idempotency.service] in try await idempotency.purgeExpired()
+        }]
         let requestIDs = RequestIDGenerator()
-        middleware = Application.chain(logger: logger, requestIDs: requestIDs, auth: domains.authMiddleware)
+        middleware = Application.chain(logger: logger, requestIDs: requestIDs, auth: domains.authMiddleware,
+                                       idempotency: domains.idempotencyMiddleware)
         let handler = AppHandler(router: router, chain: middleware,
                                  clientAddress: ClientAddress(trustedProxies: configuration.trustedProxies),
                                  requestIDs: requestIDs, logger: logger)
@@ -57,8 +63,10 @@ public final class Application: Sendable {
     /// The middleware order, outermost first. Later links (CORS, rate limit) take their
     /// documented places here; `MiddlewareChainTests` pins the order. Auth sits inside the
     /// error link so its 401/403 get the envelope, and before content negotiation so an
-    /// unauthenticated caller learns nothing about what a route accepts.
-    static func chain(logger: Logger, requestIDs: RequestIDGenerator, auth: AuthMiddleware) -> MiddlewareChain {
+    /// unauthenticated caller learns nothing about what a route accepts. Idempotency is
+    /// innermost: it needs the caller, and only requests that reach a handler are stored.
+    static func chain(logger: Logger, requestIDs: RequestIDGenerator, auth: AuthMiddleware,
+                      idempotency: IdempotencyMiddleware) -> MiddlewareChain {
         MiddlewareChain(links: [
             RequestIDMiddleware(generator: requestIDs),
             AccessLogMiddleware(logger: logger),
@@ -66,6 +74,7 @@ public final class Application: Sendable {
             ErrorMiddleware(logger: logger),
             auth,
             ContentNegotiationMiddleware(),
+            idempotency,
         ])
     }
 
@@ -73,6 +82,7 @@ public final class Application: Sendable {
     @discardableResult
     public func start() throws -> Int {
         let port = try server.start()
+        for task in housekeeping { task.start() }
         logger.info("listening", ["host": .string(configuration.host), "port": .int(port),
                                   "event_loops": .int(configuration.eventLoops)])
         return port
@@ -92,6 +102,7 @@ public final class Application: Sendable {
     public func shutdown() async {
         lifecycle.beginDraining()
         logger.info("draining", ["grace_s": .int(configuration.shutdownGraceSeconds)])
+        for task in housekeeping { task.stop() }
         await server.shutdown(grace: .seconds(configuration.shutdownGraceSeconds))
         await database.shutdown()
         passwordHashing.shutDown()

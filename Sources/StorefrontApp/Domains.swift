@@ -8,6 +8,8 @@ struct Domains: Sendable {
     let totp: TOTPModule
     let sessions: SessionsModule
     let products: ProductsModule
+    let orders: OrdersModule
+    let idempotency: IdempotencyModule
 
     init(database: Database, configuration: AppConfiguration, hashing: PasswordHashingPool, logger: Logger) throws {
         let cursors = try CursorCodec(configuration: configuration)
@@ -19,11 +21,22 @@ struct Domains: Sendable {
         sessions = try SessionsModule(database: database, configuration: configuration, users: users.service,
                                       totp: totp.service, logger: logger)
         products = ProductsModule(database: database, cursors: cursors)
+        orders = OrdersModule(database: database, products: products.service, cursors: cursors)
+        idempotency = IdempotencyModule(database: database)
     }
 
     /// The auth link: access tokens are the sessions domain's, keys the API keys domain's.
     var authMiddleware: AuthMiddleware {
         AuthMiddleware(accessTokens: sessions.service, apiKeys: apiKeys.service)
+    }
+
+    /// POSTs whose answers carry a secret shown once (a new API key, a TOTP secret): an
+    /// `Idempotency-Key` there is checked but the answer is not stored.
+    static let oneTimeSecretRoutes: Set<String> = ["/api/v1/api-keys", "/api/v1/api-keys/{id}/rotate",
+                                                    "/api/v1/auth/mfa/totp"]
+
+    var idempotencyMiddleware: IdempotencyMiddleware {
+        idempotency.middleware(unstoredRoutes: Domains.oneTimeSecretRoutes)
     }
 
     func register(in router: inout Router) {
@@ -32,5 +45,6 @@ struct Domains: Sendable {
         totp.controller.register(in: &router)
         apiKeys.controller.register(in: &router)
         products.controller.register(in: &router)
+        orders.controller.register(in: &router)
     }
 }

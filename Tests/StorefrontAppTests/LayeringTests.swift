@@ -14,6 +14,8 @@ import Testing
         "TOTP": ["UsersService"],
         "Sessions": ["UsersService", "VerifiedSignIn", "TOTPService"],
         "Products": [],
+        "Idempotency": [],
+        "Orders": ["ProductsService"],
     ]
     /// Composition roots: they build every domain and may name them all.
     static let compositionFolders: Set<String> = ["CLI"]

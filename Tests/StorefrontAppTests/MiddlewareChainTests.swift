@@ -46,6 +46,7 @@ private final class Trace: Sendable {
                                           logger: Logger(sink: MemoryLogSink(), minimumLevel: .info))
         let names = application.middleware.links.map { String(describing: type(of: $0)) }
         #expect(names == ["RequestIDMiddleware", "AccessLogMiddleware", "SecurityHeadersMiddleware",
-                          "ErrorMiddleware", "AuthMiddleware", "ContentNegotiationMiddleware"])
+                          "ErrorMiddleware", "AuthMiddleware", "ContentNegotiationMiddleware",
+                          "IdempotencyMiddleware"])
     }
 }

@@ -6,22 +6,33 @@ import Postgres
 /// either way and no write can silently run outside the transaction it belongs to.
 struct Database: Sendable {
     private let pool: PostgresPool
+    /// Sees every statement run through this database, in a transaction or not (tests
+    /// count statements per request with it); nil in production.
+    private let observer: StatementObserver?
 
-    init(pool: PostgresPool) { self.pool = pool }
+    init(pool: PostgresPool, observer: StatementObserver? = nil) {
+        self.pool = pool
+        self.observer = observer
+    }
+
+    var poolIdentity: ObjectIdentifier { ObjectIdentifier(pool) }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it
     /// throws. Serialization failures and deadlocks rerun the whole of `body` (ADR 0002),
     /// so it must have no effects outside the database.
     func transaction<T>(isolation: isolated (any Actor)? = #isolation,
                         _ body: (Transaction) async throws -> T) async throws -> T {
-        try await pool.withTransaction(callerIsolation: isolation) { connection in
-            try await body(Transaction(connection: connection))
+        if let shared = sharedTransaction { return try await shared.savepoint(body) }
+        return try await pool.withTransaction(callerIsolation: isolation) { connection in
+            try await body(Transaction(connection: connection, observer: observer))
         }
     }
 
     /// Runs `body` outside a transaction: each statement commits on its own. For reads and
     /// for single writes that nothing else has to commit with.
     func autocommit<T>(_ body: (any DatabaseSession) async throws -> T) async throws -> T {
-        try await body(pool)
+        if let shared = sharedTransaction { return try await shared.savepoint(body) }
+        guard let observer else { return try await body(pool) }
+        return try await body(ObservedSession(base: pool, observer: observer))
     }
 }

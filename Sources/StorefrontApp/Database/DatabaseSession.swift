@@ -11,9 +11,32 @@ protocol DatabaseSession: Sendable {
 /// rather than any session, so a lock cannot be taken where it would be released at once.
 struct Transaction: DatabaseSession {
     let connection: PostgresConnection
+    var observer: StatementObserver?
 
     func query(_ sql: SQL, _ binds: [any PostgresEncodable]) async throws -> PostgresQueryResult {
-        try await connection.query(sql, binds)
+        observer?.saw(sql)
+        return try await connection.query(sql, binds)
+    }
+}
+
+/// Sees each statement a `Database` runs. Every statement of a service passes a session
+/// its `Database` handed out (repositories hold no pool), so counting here counts them all.
+final class StatementObserver: Sendable {
+    private let onStatement: @Sendable (SQL) -> Void
+
+    init(_ onStatement: @escaping @Sendable (SQL) -> Void) { self.onStatement = onStatement }
+
+    func saw(_ sql: SQL) { onStatement(sql) }
+}
+
+/// The pool's autocommit session with an observer in front.
+struct ObservedSession: DatabaseSession {
+    let base: PostgresPool
+    let observer: StatementObserver
+
+    func query(_ sql: SQL, _ binds: [any PostgresEncodable]) async throws -> PostgresQueryResult {
+        observer.saw(sql)
+        return try await base.query(sql, binds)
     }
 }
 

@@ -155,13 +155,36 @@ public struct FieldReader {
     }
 
     /// A timestamp in RFC 3339 form.
-    public mutating func timestamp(_ name: String, required: Bool = true) -> Date? {
-        guard let text = string(name, required: required) else { return nil }
+    public mutating func timestamp(_ name: String, in source: Source = .body, required: Bool = true) -> Date? {
+        guard let text = string(name, in: source, required: required) else { return nil }
         guard let date = RFC3339.parse(text) else {
             addIssue(name, "must be an RFC 3339 timestamp")
             return nil
         }
         return date
+    }
+
+    /// An array of objects with `count` elements, for the caller to read member by member
+    /// (naming issues `name[i].member`); an element that is not an object is an issue.
+    public mutating func objectArray(_ name: String, count: ClosedRange<Int>) -> [JSONObject]? {
+        guard let value = raw(name, .body, required: true) else { return nil }
+        guard case .array(let elements) = value else {
+            addIssue(name, "must be an array, got \(value.typeName)")
+            return nil
+        }
+        guard count.contains(elements.count) else {
+            addIssue(name, "must have \(count.lowerBound) to \(count.upperBound) items")
+            return nil
+        }
+        var objects: [JSONObject] = []
+        for (index, element) in elements.enumerated() {
+            guard case .object(let object) = element else {
+                addIssue("\(name)[\(index)]", "must be an object, got \(element.typeName)")
+                continue
+            }
+            objects.append(object)
+        }
+        return objects.count == elements.count ? objects : nil
     }
 
     /// An array of strings, each checked against `rules`, at most `maxCount` long, no repeats.

@@ -38,3 +38,16 @@ struct ErrorMiddleware: Middleware {
         }
     }
 }
+
+extension ErrorMiddleware {
+    /// The error as the client is meant to see it, when it is one of ours (`AppError` or a
+    /// domain error), as `handle` renders it; nil for everything that becomes a 500 or 503.
+    /// The idempotency link renders client errors itself, to store them.
+    static func clientFacing(_ error: any Error) -> AppError? {
+        switch error {
+        case let error as AppError: error
+        case let error as any AppErrorConvertible: error.appError
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,10 @@
+/// Builds the Orders domain: it calls the catalogue's service for prices and stock.
+struct OrdersModule: Sendable {
+    let service: OrdersService
+    let controller: OrdersController
+
+    init(database: Database, products: ProductsService, cursors: CursorCodec) {
+        service = OrdersService(database: database, orders: OrderRepository(), products: products)
+        controller = OrdersController(service: service, cursors: cursors)
+    }
+}
