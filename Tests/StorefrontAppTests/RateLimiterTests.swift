@@ -1,0 +1,153 @@
+import Synchronization
+import Testing
+@testable import StorefrontApp
+
+/// A clock tests move by hand, so limits are checked to the nanosecond without sleeping.
+final class ManualClock: RateLimitClock {
+    private let now = Atomic<Int64>(1_000_000_000_000)
+    func nanoseconds() -> Int64 { now.load(ordering: .relaxed) }
+    func advance(seconds: Double) { now.wrappingAdd(Int64(seconds * 1e9), ordering: .relaxed) }
+}
+
+/// The in-process GCRA store: exact at the boundary, refilling on time, separate per key,
+/// bounded in memory.
+@Suite struct RateLimiterTests {
+    static func key(_ n: UInt64, _ policy: RateLimitPolicy = .anon) -> BucketKey {
+        BucketKey(policy: policy, high: 0, low: n)
+    }
+
+    /// Spends `count` requests at the current instant; returns every decision.
+    static func spend(_ limiter: GCRALimiter, _ key: BucketKey, limit: Int, count: Int) -> [RateLimitDecision] {
+        (0..<count).map { _ in limiter.acquire(key, quota: RateLimitQuota(limit: limit)) }
+    }
+
+    @Test(arguments: [1, 2, 3, 7, 10, 120, 600, 1000, 999_999])
+    func exactlyTheLimitIsAllowedThenTheNextIsRefusedWithASaneRetryAfter(limit: Int) {
+        let limiter = GCRALimiter(capacity: 10_000, clock: ManualClock())
+        let decisions = RateLimiterTests.spend(limiter, RateLimiterTests.key(1), limit: limit, count: limit + 1)
+        #expect(decisions.prefix(limit).allSatisfy { $0.allowed })
+        // Remaining counts down to zero, one per request.
+        #expect(decisions.prefix(limit).map(\.remaining) == Array((0..<limit).reversed()))
+        let refused = decisions[limit]
+        #expect(!refused.allowed)
+        #expect(refused.remaining == 0)
+        // One request's worth of refill, rounded up to whole seconds, never 0.
+        let interval = 60.0 / Double(limit)
+        #expect(refused.retryAfterSeconds == max(1, Int(interval.rounded(.up))))
+        #expect(refused.resetSeconds == 60)
+    }
+
+    struct Step: Sendable {
+        let advance: Double
+        let requests: Int
+        let allowed: Int
+    }
+
+    /// limit 6 per minute: one request refills every 10 s.
+    static let refillSchedule: [(name: String, steps: [Step])] = [
+        ("full window refills everything", [Step(advance: 0, requests: 7, allowed: 6), Step(advance: 60, requests: 7, allowed: 6)]),
+        ("just before one interval nothing refills", [Step(advance: 0, requests: 6, allowed: 6), Step(advance: 9.999, requests: 1, allowed: 0)]),
+        ("one interval refills one", [Step(advance: 0, requests: 6, allowed: 6), Step(advance: 10, requests: 2, allowed: 1)]),
+        ("half a window refills half", [Step(advance: 0, requests: 6, allowed: 6), Step(advance: 30, requests: 4, allowed: 3)]),
+        ("refused requests spend nothing", [Step(advance: 0, requests: 50, allowed: 6), Step(advance: 10, requests: 1, allowed: 1)]),
+        ("a long idle gap never banks more than the limit", [Step(advance: 0, requests: 1, allowed: 1), Step(advance: 3600, requests: 8, allowed: 6)]),
+        ("a steady one per interval is always allowed", Array(repeating: Step(advance: 10, requests: 1, allowed: 1), count: 20)),
+    ]
+
+    @Test(arguments: refillSchedule)
+    func bucketsRefillOneRequestPerInterval(_ row: (name: String, steps: [Step])) {
+        let clock = ManualClock()
+        let limiter = GCRALimiter(capacity: 10_000, clock: clock)
+        for (index, step) in row.steps.enumerated() {
+            clock.advance(seconds: step.advance)
+            let allowed = RateLimiterTests.spend(limiter, RateLimiterTests.key(1), limit: 6, count: step.requests)
+                .filter(\.allowed).count
+            #expect(allowed == step.allowed, "\(row.name), step \(index)")
+        }
+    }
+
+    @Test func resetCountsTheSecondsUntilTheBucketIsFull() {
+        let clock = ManualClock()
+        let limiter = GCRALimiter(capacity: 10_000, clock: clock)
+        let key = RateLimiterTests.key(1)
+        let first = limiter.acquire(key, quota: RateLimitQuota(limit: 6))
+        #expect((first.remaining, first.resetSeconds) == (5, 10))
+        _ = RateLimiterTests.spend(limiter, key, limit: 6, count: 2)
+        clock.advance(seconds: 5)
+        let fourth = limiter.acquire(key, quota: RateLimitQuota(limit: 6))
+        // Four spent over 5 s: 40 s of debt minus 5 s elapsed.
+        #expect((fourth.remaining, fourth.resetSeconds) == (2, 35))
+    }
+
+    @Test func keysAndPoliciesHaveSeparateBuckets() {
+        let limiter = GCRALimiter(capacity: 10_000, clock: ManualClock())
+        _ = RateLimiterTests.spend(limiter, RateLimiterTests.key(1), limit: 2, count: 2)
+        #expect(!limiter.acquire(RateLimiterTests.key(1), quota: RateLimitQuota(limit: 2)).allowed)
+        for other in [RateLimiterTests.key(2), RateLimiterTests.key(1, .auth), RateLimiterTests.key(1, .user),
+                      RateLimiterTests.key(1, .key), BucketKey(policy: .anon, high: 1, low: 1)] {
+            #expect(limiter.acquire(other, quota: RateLimitQuota(limit: 2)).allowed, "\(other)")
+        }
+    }
+
+    @Test func ipv6ClientsShareTheirSlash64AndIPv4ClientsStayApart() throws {
+        let parse = { (text: String) throws -> BucketKey in
+            BucketKey(policy: .anon, address: try #require(CIDR.parseAddress(text)))
+        }
+        #expect(try parse("2001:db8:1:2::1") == parse("2001:db8:1:2:ffff::9"))
+        #expect(try parse("2001:db8:1:2::1") != parse("2001:db8:1:3::1"))
+        #expect(try parse("10.0.0.1") != parse("10.0.0.2"))
+        #expect(try parse("10.0.0.1") == parse("::ffff:10.0.0.1"))
+        #expect(try parse("0.0.0.1") != parse("::1"))
+    }
+
+    /// A flood of a million distinct clients: the table never holds more than its bound,
+    /// and after a quiet window it holds nothing.
+    @Test func aMillionDistinctKeysStayWithinTheBound() {
+        let clock = ManualClock()
+        let capacity = 16_384
+        let limiter = GCRALimiter(capacity: capacity, clock: clock)
+        var peak = 0
+        for n in 0..<UInt64(1_000_000) {
+            _ = limiter.acquire(RateLimiterTests.key(n), quota: RateLimitQuota(limit: 120))
+            if n % 1024 == 0 {
+                peak = max(peak, limiter.bucketCount)
+                clock.advance(seconds: 0.001)
+            }
+        }
+        peak = max(peak, limiter.bucketCount)
+        #expect(peak <= capacity)
+        #expect(peak >= capacity / 2, "the table was used, not bypassed")
+        // Each shard sweeps when next touched; a hundred new clients touch all sixteen.
+        clock.advance(seconds: 61)
+        for n in 2_000_000..<UInt64(2_000_100) {
+            _ = limiter.acquire(RateLimiterTests.key(n), quota: RateLimitQuota(limit: 120))
+        }
+        #expect(limiter.bucketCount == 100)
+    }
+
+    /// Eviction under pressure drops the buckets nearest to full, so a client that has
+    /// spent its budget is not handed a fresh one by a flood of newcomers.
+    @Test func evictionKeepsTheMostIndebtedBuckets() {
+        let clock = ManualClock()
+        let limiter = GCRALimiter(capacity: 16 * 64, clock: clock)
+        let heavy = RateLimiterTests.key(UInt64.max, .auth)
+        _ = RateLimiterTests.spend(limiter, heavy, limit: 10, count: 10)
+        for n in 0..<UInt64(100_000) {
+            _ = limiter.acquire(RateLimiterTests.key(n), quota: RateLimitQuota(limit: 10_000))
+        }
+        #expect(!limiter.acquire(heavy, quota: RateLimitQuota(limit: 10)).allowed)
+    }
+
+    @Test func concurrentCallersNeverGetMoreThanTheLimit() async {
+        let limiter = GCRALimiter(capacity: 10_000, clock: ManualClock())
+        let allowed = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    RateLimiterTests.spend(limiter, RateLimiterTests.key(7), limit: 500, count: 200).filter(\.allowed).count
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(allowed == 500)
+    }
+}
