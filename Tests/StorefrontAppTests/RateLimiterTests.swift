@@ -1,3 +1,4 @@
+import HTTPCore
 import Synchronization
 import Testing
 @testable import StorefrontApp
@@ -149,5 +150,38 @@ final class ManualClock: RateLimitClock {
             return await group.reduce(0, +)
         }
         #expect(allowed == 500)
+    }
+}
+
+/// What the link does when its store cannot answer (a shared store's outage, ADR 0004):
+/// ordinary budgets fail open, the login budget fails closed.
+@Suite struct RateLimitStoreFailureTests {
+    struct UnreachableStore: RateLimitStore {
+        struct Down: Error {}
+        func acquire(_ key: BucketKey, quota: RateLimitQuota) async throws -> RateLimitDecision { throw Down() }
+    }
+
+    @Test(arguments: [
+        (method: HTTPMethod.get, template: "/api/v1/users/me", served: true),
+        (method: HTTPMethod.post, template: "/api/v1/auth/refresh", served: true),
+        (method: HTTPMethod.post, template: "/api/v1/auth/login", served: false),
+        (method: HTTPMethod.post, template: "/api/v1/auth/register", served: false),
+    ])
+    func anUnreachableStoreFailsOpenExceptForLoginAndRegister(
+        _ row: (method: HTTPMethod, template: String, served: Bool)) async throws {
+        let link = RateLimitMiddleware(store: UnreachableStore(), quotas: RateLimitQuotas(anon: 1, user: 1, auth: 1),
+                                       rejections: RateLimitRejections(), identify: { _ in nil })
+        let request = Request(http: HTTPRequest(head: HTTPRequestHead(
+            method: row.method, target: row.template, version: .http1_1, headers: HTTPHeaders(), framing: .none,
+            keepAlive: true, expectsContinue: false)))
+        let context = RequestContext(routeTemplate: row.template, clientIP: "192.0.2.1")
+        do {
+            let response = try await link.handle(request, context: context) { _, _ in HTTPResponse(status: .ok) }
+            #expect(row.served)
+            #expect(response.status == .ok && response.headers["X-RateLimit-Limit"] == nil)
+        } catch let error as AppError {
+            #expect(!row.served)
+            #expect(error.code == .unavailable && error.headers.contains { $0.0 == "Retry-After" })
+        }
     }
 }
