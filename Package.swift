@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers import downwards only:
 //   storefront (CLI) -> StorefrontApp -> HTTPServer -> HTTPCore
-//                                     -> Postgres   -> CLibPQ
+//                                     -> Postgres   -> CLibPQ, Crypto
 //                                     -> Crypto     -> CCrypto
 // No Swift package dependencies: C libraries come from the system.
 let package = Package(
@@ -19,21 +19,19 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         // epoll and eventfd: libc headers that Swift's Glibc module leaves out.
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
-                       providers: [.apt(["zlib1g-dev"])]),
 
         // Pure HTTP/1.1 types, parser and response serializer: no I/O.
         .target(name: "HTTPCore"),
         // epoll event loops, connections, timeouts, graceful shutdown.
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "CLinux"]),
         // Non-blocking libpq client, pool, typed rows, migrations.
-        // CCrypto for migration checksums (SHA-256), CLinux for the epoll reactor.
-        .target(name: "Postgres", dependencies: ["CLibPQ", "CCrypto", "CLinux"]),
+        // Crypto for migration checksums (SHA-256), CLinux for the epoll reactor.
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Crypto", "CLinux"]),
         // Hashes, HMAC, scrypt, randomness, constant-time compare through libcrypto.
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         // The application: configuration, middleware, routes, services, repositories.
         .target(name: "StorefrontApp",
-                dependencies: ["HTTPCore", "HTTPServer", "Postgres", "Crypto", "CZlib"]),
+                dependencies: ["HTTPCore", "HTTPServer", "Postgres", "Crypto"]),
         .executableTarget(name: "storefront", dependencies: ["StorefrontApp"]),
 
         // A raw-socket HTTP client for tests that need exact bytes on the wire.

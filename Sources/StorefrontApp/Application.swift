@@ -43,18 +43,18 @@ public final class Application: Sendable {
             .register(in: &router)
         let passwordHashing = PasswordHashingPool(hasher: passwordHasher)
         self.passwordHashing = passwordHashing
-        let identity = try IdentityModule(configuration: configuration, pool: database, hashing: passwordHashing,
-                                          cursors: try CursorCodec(configuration: configuration), logger: logger)
-        identity.register(in: &router)
+        let domains = try Domains(database: Database(pool: database), configuration: configuration,
+                                  hashing: passwordHashing, logger: logger)
+        domains.register(in: &router)
         self.router = router
         let requestIDs = RequestIDGenerator()
         let rateLimit = configuration.rateLimitEnabled ? RateLimitMiddleware(
             store: GCRALimiter(capacity: configuration.rateLimitMaxBuckets, clock: rateLimitClock),
             quotas: configuration.rateLimitQuotas, rejections: rateLimitRejections,
-            identify: identity.authMiddleware.identify) : nil
+            identify: domains.authMiddleware.identify) : nil
         middleware = Application.chain(logger: logger, requestIDs: requestIDs,
                                        cors: CORSPolicy(origins: configuration.corsOrigins).map(CORSMiddleware.init),
-                                       rateLimit: rateLimit, auth: identity.authMiddleware)
+                                       rateLimit: rateLimit, auth: domains.authMiddleware)
         let handler = AppHandler(router: router, chain: middleware,
                                  clientAddress: ClientAddress(trustedProxies: configuration.trustedProxies),
                                  requestIDs: requestIDs, logger: logger)
@@ -106,8 +106,8 @@ public final class Application: Sendable {
         logger.info("stopped")
     }
 
-    /// `openapi.yaml` from the working directory, `OPENAPI_PATH`'s folder or beside the
-    /// executable (the Docker image keeps it in /app).
+    /// `openapi.yaml` from the working directory or beside the executable (the Docker image
+    /// keeps it in /app).
     public static func loadOpenAPIDocument() -> [UInt8]? {
         var candidates = ["openapi.yaml"]
         let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()

@@ -98,6 +98,17 @@ import Testing
         }
     }
 
+    /// Filters and pagination are read by one reader: one 422 names every bad parameter.
+    @Test func listNamesEveryBadParameterInOne422() async throws {
+        try await withIdentityApp { api in
+            let admin = try await api.admin()
+            let response = try await api.call("GET", "/api/v1/users?role=x&limit=0&q=&sort=name", bearer: admin.access)
+            #expect(response.status == 422)
+            let details = (try RunningApp.json(response)["error"] as? [String: Any])?["details"] as? [[String: Any]]
+            #expect(details?.compactMap { $0["field"] as? String } == ["role", "q", "limit", "sort"])
+        }
+    }
+
     @Test func theLastActiveAdminCannotBeDemotedDisabledOrDeleted() async throws {
         try await withIdentityApp { api in
             let admin = try await api.admin()

@@ -1,11 +1,10 @@
 import Crypto
 import Foundation
 
-/// Password hashing for the services: scrypt on its own thread pool (never on an event
-/// loop), its failures turned into domain errors, and transparent upgrades of old hashes.
+/// Password hashing for the users service: scrypt on its own thread pool (never on an
+/// event loop), its failures turned into domain errors.
 struct PasswordService: Sendable {
     let hashing: PasswordHashingPool
-    let users: UserRepository
     let logger: Logger
 
     func hash(_ password: String) async throws -> String {
@@ -35,20 +34,12 @@ struct PasswordService: Sendable {
         _ = try? await hashing.dummyVerify(password)
     }
 
-    /// After a successful login: store a hash made with today's parameters if the stored
-    /// one is older. Failing here must not fail the login.
-    func upgradeIfOutdated(userID: UUID, password: String, stored: String) async {
-        guard hashing.needsRehash(stored) else { return }
-        do {
-            try await users.setPasswordHash(id: userID, hash: try await hash(password))
-        } catch {
-            logger.warning("password hash upgrade failed", ["user_id": .string(userID.uuidString.lowercased())])
-        }
-    }
+    /// The stored hash was made with older parameters than today's.
+    func isOutdated(_ stored: String) -> Bool { hashing.needsRehash(stored) }
 
     private func mapped(_ error: PasswordHashError) -> any Error {
         switch error {
-        case .overloaded, .shutDown: IdentityError.hashingOverloaded
+        case .overloaded, .shutDown: UserError.hashingOverloaded
         default: error
         }
     }

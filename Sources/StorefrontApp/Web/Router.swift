@@ -1,20 +1,5 @@
 import HTTPCore
 
-/// Who may call a route. Every route states it; the auth link enforces it, and services
-/// still check ownership of what they touch.
-public enum RouteAccess: Sendable, Equatable {
-    /// No credentials needed.
-    case anyone
-    /// Anyone, unless `METRICS_TOKEN` is set: then that bearer token.
-    case metricsToken
-    /// A signed-in user with an access token; API keys are refused.
-    case bearer
-    /// A user by access token, or by an API key carrying `scope`.
-    case user(scope: Scope)
-    /// An admin by access token, or an admin's API key carrying `scope`.
-    case admin(scope: Scope?)
-}
-
 public typealias RouteHandler = @Sendable (Request, RequestContext) async throws -> HTTPResponse
 
 /// A method and path template (`/api/v1/products/{id}`) bound to a handler.
