@@ -122,7 +122,8 @@ public final class Application: Sendable {
 extension AppConfiguration {
     var serverConfiguration: HTTPServerConfiguration {
         HTTPServerConfiguration(host: host, port: port, eventLoops: eventLoops, maxBodyBytes: maxBodyBytes,
-                                headerTimeoutMs: headerTimeoutMs, idleTimeoutMs: idleTimeoutMs)
+                                headerTimeoutMs: headerTimeoutMs, idleTimeoutMs: idleTimeoutMs,
+                                bodyTimeoutMs: bodyTimeoutMs, writeTimeoutMs: writeTimeoutMs)
     }
 }
 

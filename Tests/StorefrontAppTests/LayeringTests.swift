@@ -3,7 +3,8 @@ import Testing
 
 /// ADR 0003 made checkable: Swift has no folder-level imports, so this reads the sources.
 /// A domain folder (one with an `XModule.swift`) names another domain's types only where
-/// the dependency table allows, and only its service; shared folders name no domain type.
+/// the dependency table allows (its service, and what that service hands back); shared
+/// folders name no domain type.
 @Suite struct LayeringTests {
     /// Which other domains' types each domain may name. Acyclic: Users and APIKeys call no
     /// other domain; TOTP calls Users; Sessions calls Users and TOTP. A new domain adds a row.
@@ -11,7 +12,7 @@ import Testing
         "Users": [],
         "APIKeys": [],
         "TOTP": ["UsersService"],
-        "Sessions": ["UsersService", "TOTPService"],
+        "Sessions": ["UsersService", "VerifiedSignIn", "TOTPService"],
     ]
     /// Composition roots: they build every domain and may name them all.
     static let compositionFolders: Set<String> = ["CLI"]

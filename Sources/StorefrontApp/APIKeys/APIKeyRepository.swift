@@ -17,7 +17,7 @@ struct APIKeyRepository: Sendable {
             VALUES ($1, $2, $3, $4, $5::text[], $6) RETURNING
             """ + " " + APIKeyRepository.columns
         let binds: [any PostgresEncodable] = [userID, name, secret.prefix, secret.hash, scopes.map(\.rawValue), expiresAt]
-        guard let row = try await db.query(sql, binds).rows.first else { throw APIKeyError.notFound }
+        guard let row = try await db.query(sql, binds).rows.first else { throw MissingRowError(statement: "insert api key") }
         return try APIKey(row: row)
     }
 

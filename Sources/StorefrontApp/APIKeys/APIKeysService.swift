@@ -44,6 +44,11 @@ struct APIKeysService: Sendable {
             guard let old = try await keys.lock(id: id, on: tx), old.userID == principal.userID, !old.isExpired
             else { throw APIKeyError.notFound }
             guard !old.wasRotated else { throw APIKeyError.alreadyRotated }
+            // The same rule as creation, against the role the owner has now: a demoted
+            // admin's products:write key does not rotate into a fresh products:write key.
+            guard Set(old.scopes).isSubset(of: Scope.grantable(to: principal.role)) else {
+                throw AccessError.forbidden
+            }
             let new = try await keys.insert(userID: old.userID, name: old.name, secret: secret, scopes: old.scopes,
                                             expiresAt: old.expiresAt, on: tx)
             try await keys.markRotated(id: old.id, successor: new.id, graceSeconds: grace, on: tx)
@@ -63,7 +68,10 @@ extension APIKeysService: APIKeyVerifier {
               !key.ownerBlocked
         else { throw AccessError.unauthenticated }
         if key.usageIsStale { await usage.record(keyID: key.id) }
-        return Principal(userID: key.userID, role: key.ownerRole, credential: .apiKey(id: key.id, scopes: key.scopes))
+        // A key never does more than its owner's role allows now: scopes granted before a
+        // demotion are dormant, not revoked (they return with the role).
+        let scopes = key.scopes.intersection(Scope.grantable(to: key.ownerRole))
+        return Principal(userID: key.userID, role: key.ownerRole, credential: .apiKey(id: key.id, scopes: scopes))
     }
 }
 

@@ -42,7 +42,8 @@ public func runCreateAdmin(email emailText: String, name nameText: String?, pass
     }
     return try await CommandServices.withDomains(configuration, hasher: hasher) { domains in
         let (user, created) = try await domains.users.service.createOrPromoteAdmin(email: email, name: name,
-                                                                                   password: password)
+                                                                                   password: password,
+                                                                                   client: "create-admin")
         return CreateAdminOutcome(userID: user.id, created: created)
     }
 }

@@ -28,7 +28,8 @@ public enum SeedCommand {
             guard let email = Email(account.email), let name = PersonName(account.name),
                   let password = Password(demoPassword) else { continue }
             do {
-                _ = try await users.createAccount(email: email, password: password, name: name, role: account.role)
+                _ = try await users.createAccount(email: email, password: password, name: name, role: account.role,
+                                                  client: "seed")
                 lines.append("seed: created \(account.role.rawValue) \(account.email)")
             } catch UserError.emailTaken {
                 lines.append("seed: \(account.email) already exists")

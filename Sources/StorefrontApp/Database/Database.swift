@@ -21,8 +21,7 @@ struct Database: Sendable {
 
     /// Runs `body` outside a transaction: each statement commits on its own. For reads and
     /// for single writes that nothing else has to commit with.
-    func autocommit<T>(isolation: isolated (any Actor)? = #isolation,
-                       _ body: (any DatabaseSession) async throws -> T) async throws -> T {
+    func autocommit<T>(_ body: (any DatabaseSession) async throws -> T) async throws -> T {
         try await body(pool)
     }
 }

@@ -26,3 +26,10 @@ extension PostgresError {
         return false
     }
 }
+
+/// A statement that always returns a row (`INSERT ... RETURNING`) returned none: the
+/// server's fault (a trigger, a bug), never the client's, so it is a 500 and not a 404.
+struct MissingRowError: Error, CustomStringConvertible {
+    let statement: String
+    var description: String { "\(statement) returned no row" }
+}

@@ -2,13 +2,10 @@
 enum SessionError: Error, Sendable, Equatable, AppErrorConvertible {
     /// The refresh token is unknown, expired, revoked or was already rotated.
     case refreshTokenInvalid
-    /// The family row a sign-in needs was not created.
-    case notCreated
 
     var appError: AppError {
         switch self {
         case .refreshTokenInvalid: AppError(.unauthorized, "The refresh token is invalid or has expired")
-        case .notCreated: AppError.notFound()
         }
     }
 }

@@ -7,7 +7,7 @@ struct SessionRepository: Sendable {
     func createFamily(userID: UUID, on db: any DatabaseSession) async throws -> UUID {
         let rows = try await db.query("INSERT INTO refresh_token_families (user_id) VALUES ($1) RETURNING id",
                                       [userID]).rows
-        guard let row = rows.first else { throw SessionError.notCreated }
+        guard let row = rows.first else { throw MissingRowError(statement: "insert refresh token family") }
         return try row.decode("id")
     }
 

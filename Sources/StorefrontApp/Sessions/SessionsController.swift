@@ -5,10 +5,10 @@ struct SessionsController: Sendable {
     let service: SessionsService
 
     func register(in router: inout Router) {
-        router.add(.post, "/api/v1/auth/login", access: .anyone) { request, _ in
+        router.add(.post, "/api/v1/auth/login", access: .anyone) { request, context in
             let input = try request.input(LoginInput.self)
             return SessionsController.tokens(try await self.service.login(email: input.email, password: input.password,
-                                                                           otp: input.otp))
+                                                                           otp: input.otp, client: context.clientIP))
         }
         router.add(.post, "/api/v1/auth/refresh", access: .anyone) { request, _ in
             SessionsController.tokens(try await self.service.refresh(token: request.input(RefreshTokenInput.self).token))

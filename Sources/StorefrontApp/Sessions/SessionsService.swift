@@ -11,20 +11,30 @@ struct SessionsService: Sendable {
     let issuer: TokenIssuer
     let logger: Logger
 
-    func login(email: String, password: String, otp: String?) async throws -> TokenPair {
-        let user = try await users.authenticate(email: email, password: password)
-        if user.mfaEnabled { try await totp.verifySignIn(userID: user.id, code: otp) }
-        return try await startSession(userID: user.id, role: user.role)
+    /// `client` (the caller's IP) is its queue in the password hashing pool.
+    func login(email: String, password: String, otp: String?, client: String) async throws -> TokenPair {
+        try await startSession(for: try await verifyLogin(email: email, password: password, otp: otp, client: client))
     }
 
-    /// A new token family and its first pair.
-    func startSession(userID: UUID, role: Role) async throws -> TokenPair {
+    /// Sign-in's first step: the password (Users), then the one-time code when TOTP is on.
+    func verifyLogin(email: String, password: String, otp: String?, client: String) async throws -> VerifiedSignIn {
+        let signIn = try await users.authenticate(email: email, password: password, client: client)
+        if signIn.user.mfaEnabled { try await totp.verifySignIn(userID: signIn.user.id, code: otp) }
+        return signIn
+    }
+
+    /// Sign-in's second step: a new token family and its first pair, in a transaction that
+    /// first confirms the credentials are still the ones verified (a password changed in
+    /// between starts no session).
+    func startSession(for signIn: VerifiedSignIn) async throws -> TokenPair {
+        let user = signIn.user
         let refreshToken = try RefreshToken()
         try await database.transaction { tx in
-            let family = try await sessions.createFamily(userID: userID, on: tx)
+            try await users.confirmStillValid(signIn, on: tx)
+            let family = try await sessions.createFamily(userID: user.id, on: tx)
             try await sessions.insert(familyID: family, hash: refreshToken.hash, ttlSeconds: issuer.refreshTTL, on: tx)
         }
-        return try issuer.pair(userID: userID, role: role, refreshToken: refreshToken)
+        return try issuer.pair(userID: user.id, role: user.role, refreshToken: refreshToken)
     }
 
     private enum Rotation: Sendable {

@@ -14,6 +14,13 @@ public struct User: Sendable, Equatable {
     public var updatedAt: Date
 }
 
+/// A sign-in whose password was just verified: the account, and the credentials version
+/// that was checked, so the session can be refused if the password changed since.
+struct VerifiedSignIn: Sendable {
+    let user: User
+    let credentialsVersion: Int64
+}
+
 /// The sort orders of GET /users (API.md, Users).
 public enum UserSort: String, Sendable, CaseIterable {
     case createdAt = "created_at"

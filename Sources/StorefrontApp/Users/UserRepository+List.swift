@@ -53,13 +53,15 @@ extension UserRepository {
         }
     }
 
-    /// `q` is a substring, not a pattern: LIKE's wildcards and the escape are escaped.
+    /// `q` is a substring, not a pattern: LIKE's wildcards and the escape are escaped. Per
+    /// Unicode scalar, as PostgreSQL reads the pattern: per Character, `%` followed by a
+    /// combining mark is one grapheme that is not `%`, and would stay a wildcard.
     static func escapeLike(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            if character == "\\" || character == "%" || character == "_" { out.append("\\") }
-            out.append(character)
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar == "\\" || scalar == "%" || scalar == "_" { out.append("\\") }
+            out.append(scalar)
         }
-        return out
+        return String(out)
     }
 }

@@ -3,7 +3,8 @@ import Postgres
 
 /// Every SQL statement about accounts (TOTP columns aside: `TOTPRepository`). Rows become
 /// `User`s here; unique violations become `UserError.emailTaken`. Deleted (anonymized)
-/// users are invisible to every read.
+/// users are invisible to every read but an admin's `find(id:includingDeleted:)`; they take
+/// no part in email uniqueness (the unique index covers live rows only, migration 0005).
 struct UserRepository: Sendable {
     /// The columns every user query selects, in the form `User(row:)` reads.
     static let columns: SQL = """
@@ -16,15 +17,18 @@ struct UserRepository: Sendable {
             + UserRepository.columns
         do {
             let rows = try await db.query(sql, [email.value, name.value, passwordHash, role.rawValue]).rows
-            guard let row = rows.first else { throw UserError.notFound }
+            guard let row = rows.first else { throw MissingRowError(statement: "insert user") }
             return try User(row: row)
         } catch let error as PostgresError where error.isUniqueViolation(of: "users_email_lower_key") {
             throw UserError.emailTaken
         }
     }
 
-    func find(id: UUID, on db: any DatabaseSession) async throws -> User? {
-        let sql: SQL = "SELECT " + UserRepository.columns + " FROM users WHERE id = $1 AND deleted_at IS NULL"
+    /// `includingDeleted`: also a deleted (anonymized) account, which API.md lets an admin see.
+    func find(id: UUID, includingDeleted: Bool = false, on db: any DatabaseSession) async throws -> User? {
+        let sql: SQL = includingDeleted
+            ? "SELECT " + UserRepository.columns + " FROM users WHERE id = $1"
+            : "SELECT " + UserRepository.columns + " FROM users WHERE id = $1 AND deleted_at IS NULL"
         return try await db.query(sql, [id]).rows.first.map(User.init)
     }
 
@@ -32,14 +36,14 @@ struct UserRepository: Sendable {
     /// what a password check needs.
     func credentials(email: String, on db: any DatabaseSession) async throws -> UserCredentials? {
         let sql: SQL = "SELECT " + UserRepository.columns + """
-            , password_hash FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL
+            , password_hash, credentials_version FROM users WHERE lower(email) = lower($1) AND deleted_at IS NULL
             """
         return try await db.query(sql, [email]).rows.first.map(UserCredentials.init)
     }
 
     func credentials(id: UUID, on db: any DatabaseSession) async throws -> UserCredentials? {
         let sql: SQL = "SELECT " + UserRepository.columns + """
-            , password_hash FROM users WHERE id = $1 AND deleted_at IS NULL
+            , password_hash, credentials_version FROM users WHERE id = $1 AND deleted_at IS NULL
             """
         return try await db.query(sql, [id]).rows.first.map(UserCredentials.init)
     }
@@ -52,8 +56,34 @@ struct UserRepository: Sendable {
         return Role(rawValue: try row.decode("role", as: String.self))
     }
 
-    func setPasswordHash(id: UUID, hash: String, on db: any DatabaseSession) async throws {
-        _ = try await db.query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1", [id, hash])
+    /// A new password: the credentials version moves on, so a sign-in that verified the old
+    /// one cannot start a session afterwards (`lockForSession`). False when the credentials
+    /// changed since `version` was read.
+    func setPasswordHash(id: UUID, hash: String, ifVersion version: Int64, on db: any DatabaseSession) async throws
+        -> Bool {
+        let sql: SQL = """
+            UPDATE users SET password_hash = $2, credentials_version = credentials_version + 1, updated_at = now()
+            WHERE id = $1 AND credentials_version = $3
+            """
+        return try await db.query(sql, [id, hash, version]).affectedRows == 1
+    }
+
+    /// The same password under today's scrypt parameters: not a change of credentials.
+    /// Only if the stored hash is still `old`, so it never overwrites a concurrent change.
+    func upgradePasswordHash(id: UUID, from old: String, to new: String, on db: any DatabaseSession) async throws {
+        _ = try await db.query("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2",
+                               [id, old, new])
+    }
+
+    /// Inside the transaction that creates a session: locks the row (a concurrent password
+    /// change, disabling or deletion waits for this transaction, then revokes what it made)
+    /// and says whether the account is still usable with the credentials sign-in verified.
+    func lockForSession(id: UUID, credentialsVersion: Int64, on tx: Transaction) async throws -> Bool {
+        let sql: SQL = """
+            SELECT 1 AS usable FROM users
+            WHERE id = $1 AND credentials_version = $2 AND NOT disabled AND deleted_at IS NULL FOR SHARE
+            """
+        return try await !tx.query(sql, [id, credentialsVersion]).rows.isEmpty
     }
 
     func setName(id: UUID, name: PersonName, on db: any DatabaseSession) async throws {
@@ -76,12 +106,14 @@ struct UserRepository: Sendable {
     }
 
     /// Disables the account and replaces everything that identifies the person; the row
-    /// stays so orders keep their owner. The password hash becomes unusable.
+    /// stays so orders keep their owner. The password hash becomes unusable. The email
+    /// becomes `deleted-<id>`, which has no `@` and so is no address anyone can register;
+    /// and deleted rows are outside the unique index anyway, so nothing can collide.
     func anonymize(id: UUID, on db: any DatabaseSession) async throws -> Bool {
         let sql: SQL = """
-            UPDATE users SET email = 'deleted-' || id::text || '@deleted.invalid', name = 'Deleted user',
-                password_hash = '!', disabled = true, deleted_at = now(), totp_secret = NULL,
-                totp_pending_secret = NULL, totp_last_step = NULL, updated_at = now()
+            UPDATE users SET email = 'deleted-' || id::text, name = 'Deleted user',
+                password_hash = '!', credentials_version = credentials_version + 1, disabled = true, deleted_at = now(),
+                totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL, updated_at = now()
             WHERE id = $1 AND deleted_at IS NULL
             """
         return try await db.query(sql, [id]).affectedRows == 1
@@ -93,13 +125,12 @@ struct UserRepository: Sendable {
                      on db: any DatabaseSession) async throws -> (user: User, created: Bool) {
         let sql: SQL = "INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, 'admin') "
             + """
-            ON CONFLICT (lower(email)) DO UPDATE SET role = 'admin', disabled = false, password_hash = $3,
-                updated_at = now()
-            WHERE users.deleted_at IS NULL
+            ON CONFLICT (lower(email)) WHERE deleted_at IS NULL DO UPDATE SET role = 'admin', disabled = false,
+                password_hash = $3, credentials_version = users.credentials_version + 1, updated_at = now()
             RETURNING (xmax = 0) AS created,
             """ + " " + UserRepository.columns
         guard let row = try await db.query(sql, [email.value, name.value, passwordHash]).rows.first else {
-            throw UserError.notFound
+            throw MissingRowError(statement: "upsert admin")
         }
         return (try User(row: row), try row.decode("created"))
     }
@@ -109,12 +140,16 @@ struct UserRepository: Sendable {
 struct UserCredentials: Sendable {
     let user: User
     let passwordHash: String
+    /// Moves on with every password change (not with a rehash of the same password): a
+    /// session may start only while it is still the value sign-in verified.
+    let credentialsVersion: Int64
 }
 
 extension UserCredentials {
     init(row: PostgresRow) throws {
         user = try User(row: row)
         passwordHash = try row.decode("password_hash")
+        credentialsVersion = try row.decode("credentials_version")
     }
 }
 

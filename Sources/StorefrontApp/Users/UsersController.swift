@@ -8,9 +8,10 @@ struct UsersController: Sendable {
     let cursors: CursorCodec
 
     func register(in router: inout Router) {
-        router.add(.post, "/api/v1/auth/register", access: .anyone) { request, _ in
+        router.add(.post, "/api/v1/auth/register", access: .anyone) { request, context in
             let input = try request.input(RegisterInput.self)
-            let user = try await self.service.register(email: input.email, password: input.password, name: input.name)
+            let user = try await self.service.register(email: input.email, password: input.password, name: input.name,
+                                                       client: context.clientIP)
             return .json(.created, headers: [("Location", "/api/v1/users/\(user.id.uuidString.lowercased())")]) { json in
                 user.write(to: &json)
             }
@@ -23,7 +24,7 @@ struct UsersController: Sendable {
             let input = try request.input(UpdateMeInput.self)
             return UsersController.render(try await self.service.updateOwnProfile(
                 context.requirePrincipal(), name: input.name, newPassword: input.password,
-                currentPassword: input.currentPassword))
+                currentPassword: input.currentPassword, client: context.clientIP))
         }
         router.add(.get, "/api/v1/users", access: .admin(scope: .usersRead)) { request, _ in
             try await self.list(request)
@@ -100,14 +101,12 @@ struct AdminUpdateInput: RequestInput {
 /// `GET /users?role=&q=&limit=&sort=&cursor=`: filters and page in one read, so one 422
 /// names every bad parameter.
 struct ListUsersInput: RequestInput {
-    /// `q`'s own wording, kept from before the reader was shared.
-    static let searchText = StringRule { text in (1...100).contains(text.count) ? nil : "must be 1 to 100 characters" }
     let filter: UserFilter
     let page: PageRequest<UserSort>
 
     init?(_ fields: inout FieldReader) {
         let role = fields.choice("role", in: .query, required: false, Role.self)
-        let text = fields.string("q", in: .query, required: false, ListUsersInput.searchText)
+        let text = fields.string("q", in: .query, required: false, .length(1...100))
         let page = fields.page(default: UserSort.createdAt)
         guard let page else { return nil }
         filter = UserFilter(role: role, text: text)

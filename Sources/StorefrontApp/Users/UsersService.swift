@@ -4,18 +4,20 @@ import Foundation
 /// admin operations that must never leave the store without an active admin. Whenever an
 /// account's credentials must stop working, every `AccessRevoker` is told in the same
 /// transaction (sessions, API keys), so the change and the revocation commit together.
+/// `client` (the caller's IP) is the fair-share queue of the password hashing pool.
 struct UsersService: Sendable {
     let database: Database
     let users: UserRepository
     let passwords: PasswordService
     let revokers: [any AccessRevoker]
 
-    func register(email: Email, password: Password, name: PersonName) async throws -> User {
-        try await createAccount(email: email, password: password, name: name, role: .customer)
+    func register(email: Email, password: Password, name: PersonName, client: String) async throws -> User {
+        try await createAccount(email: email, password: password, name: name, role: .customer, client: client)
     }
 
-    func createAccount(email: Email, password: Password, name: PersonName, role: Role) async throws -> User {
-        let hash = try await passwords.hash(password.value)
+    func createAccount(email: Email, password: Password, name: PersonName, role: Role,
+                       client: String) async throws -> User {
+        let hash = try await passwords.hash(password.value, client: client)
         return try await database.autocommit { db in
             try await users.insert(email: email, name: name, passwordHash: hash, role: role, on: db)
         }
@@ -23,8 +25,9 @@ struct UsersService: Sendable {
 
     /// `create-admin`: creates the admin, or promotes (and re-enables) the account with
     /// this email and sets its password. True when it created.
-    func createOrPromoteAdmin(email: Email, name: PersonName, password: Password) async throws -> (User, Bool) {
-        let hash = try await passwords.hash(password.value)
+    func createOrPromoteAdmin(email: Email, name: PersonName, password: Password,
+                              client: String) async throws -> (User, Bool) {
+        let hash = try await passwords.hash(password.value, client: client)
         return try await database.transaction { tx in
             let (user, created) = try await users.upsertAdmin(email: email, name: name, passwordHash: hash, on: tx)
             if !created { try await endAccess(of: user.id, because: .passwordChanged, on: tx) }
@@ -33,21 +36,30 @@ struct UsersService: Sendable {
     }
 
     /// The account a sign-in with this email and password is for. Unknown email and wrong
-    /// password answer alike and cost one scrypt evaluation each, so neither the answer nor
-    /// its timing tells whether an account exists.
-    func authenticate(email: String, password: String) async throws -> User {
+    /// password answer alike and cost one scrypt evaluation each, queued the same way for
+    /// `client` in the hashing pool, so neither the answer (401, or 503 when that client's
+    /// share of the pool is full) nor its timing tells whether an account exists.
+    func authenticate(email: String, password: String, client: String) async throws -> VerifiedSignIn {
         guard let account = try await database.autocommit({ db in try await users.credentials(email: email, on: db) })
         else {
-            await passwords.spendVerifyTime(password)
+            try await passwords.spendVerifyTime(password, client: client)
             throw UserError.invalidCredentials
         }
-        guard try await passwords.verify(password, against: account.passwordHash) else {
+        guard try await passwords.verify(password, against: account.passwordHash, client: client) else {
             throw UserError.invalidCredentials
         }
         // Only after the password: a disabled account is not revealed to someone guessing.
         guard !account.user.disabled else { throw UserError.accountDisabled }
-        await upgradeIfOutdated(account, password: password)
-        return account.user
+        await upgradeIfOutdated(account, password: password, client: client)
+        return VerifiedSignIn(user: account.user, credentialsVersion: account.credentialsVersion)
+    }
+
+    /// Inside the transaction that starts a session: throws unless the account is still
+    /// usable with the credentials `signIn` verified. The row stays locked, so a password
+    /// change, disabling or deletion that comes later waits, then revokes the new session.
+    func confirmStillValid(_ signIn: VerifiedSignIn, on tx: Transaction) async throws {
+        guard try await users.lockForSession(id: signIn.user.id, credentialsVersion: signIn.credentialsVersion, on: tx)
+        else { throw UserError.invalidCredentials }
     }
 
     /// The role of an account that may act now; nil when it is unknown, disabled or deleted.
@@ -60,30 +72,37 @@ struct UsersService: Sendable {
         try await users.activeRole(id: id, on: tx)
     }
 
-    /// Another user's profile is 404 unless the caller is an admin.
+    /// Another user's profile is 404 unless the caller is an admin, who also still sees
+    /// deleted (anonymized) accounts.
     func user(_ id: UUID, visibleTo principal: Principal) async throws -> User {
         guard id == principal.userID || principal.isAdmin,
-              let user = try await database.autocommit({ db in try await users.find(id: id, on: db) })
+              let user = try await database.autocommit({ db in
+                  try await users.find(id: id, includingDeleted: principal.isAdmin, on: db)
+              })
         else { throw UserError.notFound }
         return user
     }
 
     /// Changing the password needs the current one and ends every session.
     func updateOwnProfile(_ principal: Principal, name: PersonName?, newPassword: Password?,
-                          currentPassword: String?) async throws -> User {
+                          currentPassword: String?, client: String) async throws -> User {
         let id = principal.userID
-        var newHash: String?
+        var change: (hash: String, verifiedVersion: Int64)?
         if let newPassword {
             guard let currentPassword,
                   let account = try await database.autocommit({ db in try await users.credentials(id: id, on: db) }),
-                  try await passwords.verify(currentPassword, against: account.passwordHash)
+                  try await passwords.verify(currentPassword, against: account.passwordHash, client: client)
             else { throw UserError.wrongCurrentPassword }
-            newHash = try await passwords.hash(newPassword.value)
+            change = (try await passwords.hash(newPassword.value, client: client), account.credentialsVersion)
         }
         return try await database.transaction { tx in
             if let name { try await users.setName(id: id, name: name, on: tx) }
-            if let newHash {
-                try await users.setPasswordHash(id: id, hash: newHash, on: tx)
+            if let change {
+                // The current password must still be the one verified: a concurrent change
+                // won, and this caller has not proved they know the new one.
+                guard try await users.setPasswordHash(id: id, hash: change.hash, ifVersion: change.verifiedVersion,
+                                                      on: tx)
+                else { throw UserError.wrongCurrentPassword }
                 try await endAccess(of: id, because: .passwordChanged, on: tx)
             }
             guard let user = try await users.find(id: id, on: tx) else { throw UserError.notFound }
@@ -126,12 +145,14 @@ struct UsersService: Sendable {
     }
 
     /// After a successful sign-in: store a hash made with today's parameters if the stored
-    /// one is older. Failing here must not fail the sign-in.
-    private func upgradeIfOutdated(_ account: UserCredentials, password: String) async {
+    /// one is older (and still the one stored). Failing here must not fail the sign-in.
+    private func upgradeIfOutdated(_ account: UserCredentials, password: String, client: String) async {
         guard passwords.isOutdated(account.passwordHash) else { return }
         do {
-            let hash = try await passwords.hash(password)
-            try await database.autocommit { db in try await users.setPasswordHash(id: account.user.id, hash: hash, on: db) }
+            let hash = try await passwords.hash(password, client: client)
+            try await database.autocommit { db in
+                try await users.upgradePasswordHash(id: account.user.id, from: account.passwordHash, to: hash, on: db)
+            }
         } catch {
             passwords.logger.warning("password hash upgrade failed",
                                      ["user_id": .string(account.user.id.uuidString.lowercased())])

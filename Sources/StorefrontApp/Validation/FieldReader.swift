@@ -24,6 +24,8 @@ public struct FieldReader {
     /// that is not JSON at all (400), whose fields cannot be listed.
     private var pathRefusal: AppError?
     private var bodyRefusal: AppError?
+    /// The query's undecodable values are reported once, when an endpoint first reads it.
+    private var queryChecked = false
     /// Limits for the JSON body; the defaults are the fixed limits of the README.
     public var limits = JSONLimits()
 
@@ -87,6 +89,12 @@ public struct FieldReader {
             guard let object = bodyObject() else { return nil }
             value = object[name]
         case .query:
+            if !queryChecked {
+                queryChecked = true
+                // Dropping such a value silently would answer as if it were absent
+                // (`q=%FF` listing everyone); it is not in `query`, so it reads as absent.
+                for malformed in request.malformedQueryNames { addIssue(malformed, "must be percent-encoded UTF-8") }
+            }
             value = request.query[name].map(JSONValue.string)
         }
         guard let value, value != .null else {
@@ -103,7 +111,8 @@ public struct FieldReader {
             addIssue(name, "must be a string, got \(value.typeName)")
             return nil
         }
-        if let problem = rules.lazy.compactMap({ $0.check(text) }).first {
+        // Every string is bound to PostgreSQL, whose text cannot hold NUL.
+        if let problem = ([StringRule.storable] + rules).lazy.compactMap({ $0.check(text) }).first {
             addIssue(name, problem)
             return nil
         }
@@ -167,7 +176,7 @@ public struct FieldReader {
                 addIssue("\(name)[\(index)]", "must be a string, got \(element.typeName)")
                 return nil
             }
-            if let problem = rules.lazy.compactMap({ $0.check(text) }).first {
+            if let problem = ([StringRule.storable] + rules).lazy.compactMap({ $0.check(text) }).first {
                 addIssue("\(name)[\(index)]", problem)
                 return nil
             }
