@@ -17,15 +17,23 @@ final class ManualClock: RateLimitClock {
         BucketKey(policy: policy, high: 0, low: n)
     }
 
-    /// Spends `count` requests at the current instant; returns every decision.
-    static func spend(_ limiter: GCRALimiter, _ key: BucketKey, limit: Int, count: Int) -> [RateLimitDecision] {
-        (0..<count).map { _ in limiter.acquire(key, quota: RateLimitQuota(limit: limit)) }
+    /// Spends `count` requests at the current instant; returns every decision. Yields now
+    /// and then: a long loop holding one of the cooperative pool's two threads would
+    /// starve other suites.
+    static func spend(_ limiter: GCRALimiter, _ key: BucketKey, limit: Int, count: Int) async -> [RateLimitDecision] {
+        var decisions: [RateLimitDecision] = []
+        decisions.reserveCapacity(count)
+        for index in 0..<count {
+            decisions.append(limiter.acquire(key, quota: RateLimitQuota(limit: limit)))
+            if index % 1024 == 1023 { await Task.yield() }
+        }
+        return decisions
     }
 
     @Test(arguments: [1, 2, 3, 7, 10, 120, 600, 1000, 999_999])
-    func exactlyTheLimitIsAllowedThenTheNextIsRefusedWithASaneRetryAfter(limit: Int) {
+    func exactlyTheLimitIsAllowedThenTheNextIsRefusedWithASaneRetryAfter(limit: Int) async {
         let limiter = GCRALimiter(capacity: 10_000, clock: ManualClock())
-        let decisions = RateLimiterTests.spend(limiter, RateLimiterTests.key(1), limit: limit, count: limit + 1)
+        let decisions = await RateLimiterTests.spend(limiter, RateLimiterTests.key(1), limit: limit, count: limit + 1)
         #expect(decisions.prefix(limit).allSatisfy { $0.allowed })
         // Remaining counts down to zero, one per request.
         #expect(decisions.prefix(limit).map(\.remaining) == Array((0..<limit).reversed()))
@@ -56,33 +64,33 @@ final class ManualClock: RateLimitClock {
     ]
 
     @Test(arguments: refillSchedule)
-    func bucketsRefillOneRequestPerInterval(_ row: (name: String, steps: [Step])) {
+    func bucketsRefillOneRequestPerInterval(_ row: (name: String, steps: [Step])) async {
         let clock = ManualClock()
         let limiter = GCRALimiter(capacity: 10_000, clock: clock)
         for (index, step) in row.steps.enumerated() {
             clock.advance(seconds: step.advance)
-            let allowed = RateLimiterTests.spend(limiter, RateLimiterTests.key(1), limit: 6, count: step.requests)
+            let allowed = await RateLimiterTests.spend(limiter, RateLimiterTests.key(1), limit: 6, count: step.requests)
                 .filter(\.allowed).count
             #expect(allowed == step.allowed, "\(row.name), step \(index)")
         }
     }
 
-    @Test func resetCountsTheSecondsUntilTheBucketIsFull() {
+    @Test func resetCountsTheSecondsUntilTheBucketIsFull() async {
         let clock = ManualClock()
         let limiter = GCRALimiter(capacity: 10_000, clock: clock)
         let key = RateLimiterTests.key(1)
         let first = limiter.acquire(key, quota: RateLimitQuota(limit: 6))
         #expect((first.remaining, first.resetSeconds) == (5, 10))
-        _ = RateLimiterTests.spend(limiter, key, limit: 6, count: 2)
+        _ = await RateLimiterTests.spend(limiter, key, limit: 6, count: 2)
         clock.advance(seconds: 5)
         let fourth = limiter.acquire(key, quota: RateLimitQuota(limit: 6))
         // Four spent over 5 s: 40 s of debt minus 5 s elapsed.
         #expect((fourth.remaining, fourth.resetSeconds) == (2, 35))
     }
 
-    @Test func keysAndPoliciesHaveSeparateBuckets() {
+    @Test func keysAndPoliciesHaveSeparateBuckets() async {
         let limiter = GCRALimiter(capacity: 10_000, clock: ManualClock())
-        _ = RateLimiterTests.spend(limiter, RateLimiterTests.key(1), limit: 2, count: 2)
+        _ = await RateLimiterTests.spend(limiter, RateLimiterTests.key(1), limit: 2, count: 2)
         #expect(!limiter.acquire(RateLimiterTests.key(1), quota: RateLimitQuota(limit: 2)).allowed)
         for other in [RateLimiterTests.key(2), RateLimiterTests.key(1, .auth), RateLimiterTests.key(1, .user),
                       RateLimiterTests.key(1, .key), BucketKey(policy: .anon, high: 1, low: 1)] {
@@ -134,7 +142,7 @@ final class ManualClock: RateLimitClock {
         let clock = ManualClock()
         let limiter = GCRALimiter(capacity: 16 * 64, clock: clock)
         let heavy = RateLimiterTests.key(UInt64.max, .auth)
-        _ = RateLimiterTests.spend(limiter, heavy, limit: 10, count: 10)
+        _ = await RateLimiterTests.spend(limiter, heavy, limit: 10, count: 10)
         for n in 0..<UInt64(100_000) {
             _ = limiter.acquire(RateLimiterTests.key(n), quota: RateLimitQuota(limit: 10_000))
             if n % 1024 == 0 { await Task.yield() }
@@ -147,7 +155,7 @@ final class ManualClock: RateLimitClock {
         let allowed = await withTaskGroup(of: Int.self) { group in
             for _ in 0..<8 {
                 group.addTask {
-                    RateLimiterTests.spend(limiter, RateLimiterTests.key(7), limit: 500, count: 200).filter(\.allowed).count
+                    await RateLimiterTests.spend(limiter, RateLimiterTests.key(7), limit: 500, count: 200).filter(\.allowed).count
                 }
             }
             return await group.reduce(0, +)
