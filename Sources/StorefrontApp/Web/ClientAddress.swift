@@ -6,11 +6,14 @@ struct ClientAddress: Sendable {
     let trustedProxies: [CIDR]
 
     /// - Parameter forwardedFor: every `X-Forwarded-For` field line in order; a proxy may
-    ///   add its own line instead of appending to the client's (RFC 9110 §5.3).
-    func resolve(peer: String, forwardedFor: [String]) -> String {
-        guard !trustedProxies.isEmpty, !forwardedFor.isEmpty, isTrusted(peer) else { return peer }
+    ///   add its own line instead of appending to the client's (RFC 9110 §5.3). Only read
+    ///   when the peer is a trusted proxy.
+    func resolve(peer: String, forwardedFor: @autoclosure () -> [String]) -> String {
+        guard !trustedProxies.isEmpty, isTrusted(peer) else { return peer }
+        let lines = forwardedFor()
+        guard !lines.isEmpty else { return peer }
         var client = peer
-        for hop in forwardedFor.joined(separator: ",").split(separator: ",", omittingEmptySubsequences: false).reversed() {
+        for hop in lines.joined(separator: ",").split(separator: ",", omittingEmptySubsequences: false).reversed() {
             let address = String(hop).trimmingSpaces
             // A hop no trusted proxy would write ends the walk: the last trusted one is all we know.
             guard let bytes = CIDR.parseAddress(address) else { return client }
