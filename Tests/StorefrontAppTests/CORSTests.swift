@@ -9,7 +9,7 @@ import Testing
     static let listed = ["CORS_ORIGINS": "https://shop.example.com, http://localhost:3000"]
     static let wildcard = ["CORS_ORIGINS": "*"]
 
-    struct Preflight: Sendable, CustomTestStringConvertible {
+    struct Preflight: Sendable {
         let name: String
         let environment: [String: String]
         let origin: String
@@ -18,7 +18,6 @@ import Testing
         let allowOrigin: String?
         let credentials: Bool
         let vary: Bool
-        var testDescription: String { name }
     }
 
     static let preflights: [Preflight] = [
@@ -48,26 +47,39 @@ import Testing
                   path: "/api/v1/users/me", allowOrigin: nil, credentials: false, vary: false),
     ]
 
-    @Test(arguments: preflights)
-    func preflightsAreAnsweredBeforeRoutingAndAuth(_ row: Preflight) async throws {
-        try await withApp(environment: row.environment) { app in
-            let response = try await app.send("OPTIONS", row.path, headers: [
-                "Origin: \(row.origin)", "Access-Control-Request-Method: POST",
-                "Access-Control-Request-Headers: authorization, content-type"])
-            #expect(response.header("Access-Control-Allow-Origin") == row.allowOrigin)
-            #expect((response.header("Access-Control-Allow-Credentials") == "true") == row.credentials)
-            #expect(response.headerValues("Vary").contains("Origin") == row.vary)
-            if row.allowOrigin != nil {
-                #expect(response.status == 204)
-                #expect(response.header("Access-Control-Allow-Methods")?.contains("PATCH") == true)
-                let headers = response.header("Access-Control-Allow-Headers") ?? ""
-                #expect(headers.contains("Authorization") && headers.contains("Content-Type") && headers.contains("X-API-Key"))
-                #expect(response.header("Access-Control-Max-Age") == "600")
-                #expect(response.body.isEmpty)
-            } else {
-                // Refused: the ordinary OPTIONS answer (or 404), with no CORS field at all.
-                #expect(!response.headers.contains { $0.0.lowercased().hasPrefix("access-control-") })
+    /// One app per configuration, its rows in order (an app per row would start a dozen
+    /// servers at once in a suite that already runs hundreds of tests in parallel).
+    @Test func preflightsAreAnsweredBeforeRoutingAndAuth() async throws {
+        let environments = CORSTests.preflights.reduce(into: [[String: String]]()) { all, row in
+            if !all.contains(row.environment) { all.append(row.environment) }
+        }
+        for environment in environments {
+            try await withApp(environment: environment) { app in
+                for row in CORSTests.preflights where row.environment == environment {
+                    try await CORSTests.checkPreflight(row, app)
+                }
             }
+        }
+    }
+
+    static func checkPreflight(_ row: Preflight, _ app: RunningApp) async throws {
+        let response = try await app.send("OPTIONS", row.path, headers: [
+            "Origin: \(row.origin)", "Access-Control-Request-Method: POST",
+            "Access-Control-Request-Headers: authorization, content-type"])
+        #expect(response.header("Access-Control-Allow-Origin") == row.allowOrigin, "\(row.name)")
+        #expect((response.header("Access-Control-Allow-Credentials") == "true") == row.credentials, "\(row.name)")
+        #expect(response.headerValues("Vary").contains("Origin") == row.vary, "\(row.name)")
+        if row.allowOrigin != nil {
+            #expect(response.status == 204, "\(row.name)")
+            #expect(response.header("Access-Control-Allow-Methods")?.contains("PATCH") == true, "\(row.name)")
+            let headers = response.header("Access-Control-Allow-Headers") ?? ""
+            #expect(headers.contains("Authorization") && headers.contains("Content-Type") && headers.contains("X-API-Key"),
+                    "\(row.name)")
+            #expect(response.header("Access-Control-Max-Age") == "600", "\(row.name)")
+            #expect(response.body.isEmpty, "\(row.name)")
+        } else {
+            // Refused: the ordinary OPTIONS answer (or 404), with no CORS field at all.
+            #expect(!response.headers.contains { $0.0.lowercased().hasPrefix("access-control-") }, "\(row.name)")
         }
     }
 

@@ -92,27 +92,38 @@ import Testing
     }
 
     /// With 127.0.0.1 trusted, X-Forwarded-For names the client; without, it is ignored.
-    @Test(arguments: [
-        (trusted: "127.0.0.1/32", forwarded: ["198.51.100.1", "198.51.100.2"], separate: true),
-        (trusted: "127.0.0.1/32", forwarded: ["2001:db8:1::1", "2001:db8:2::1"], separate: true),
-        (trusted: "::1/128,127.0.0.1/32", forwarded: ["1.1.1.1, 198.51.100.1", "1.1.1.1, 198.51.100.2"], separate: true),
+    static let proxyRows: [(trusted: String, forwarded: [String], separate: Bool)] = [
+        ("127.0.0.1/32", ["198.51.100.1", "198.51.100.2"], true),
+        ("127.0.0.1/32", ["2001:db8:1::1", "2001:db8:2::1"], true),
         // Only the client's own claim differs: the proxy-appended hop is the same client.
-        (trusted: "127.0.0.1/32", forwarded: ["198.51.100.1, 203.0.113.5", "198.51.100.2, 203.0.113.5"], separate: false),
+        ("127.0.0.1/32", ["198.51.100.1, 203.0.113.5", "198.51.100.2, 203.0.113.5"], false),
         // IPv6 clients in one /64 share a budget.
-        (trusted: "127.0.0.1/32", forwarded: ["2001:db8:1::1", "2001:db8:1::2"], separate: false),
+        ("127.0.0.1/32", ["2001:db8:1::1", "2001:db8:1::2"], false),
+        ("::1/128,127.0.0.1/32", ["1.1.1.1, 198.51.100.1", "1.1.1.1, 198.51.100.2"], true),
         // Not trusted: the header is a spoof, and every "client" is 127.0.0.1.
-        (trusted: "", forwarded: ["198.51.100.1", "198.51.100.2"], separate: false),
-        (trusted: "10.0.0.0/8", forwarded: ["198.51.100.1", "198.51.100.2"], separate: false),
-    ])
-    func clientsBehindProxiesHaveTheirOwnBudgets(_ row: (trusted: String, forwarded: [String], separate: Bool)) async throws {
-        let env = RateLimitAPITests.limited.merging(["TRUSTED_PROXIES": row.trusted]) { $1 }
-        try await withApp(environment: env, rateLimitClock: ManualClock()) { app in
-            for _ in 0..<3 {
-                let first = try await app.send("GET", "/api/v1/x", headers: ["X-Forwarded-For: \(row.forwarded[0])"])
-                #expect(first.status == 404)
+        ("", ["198.51.100.1", "198.51.100.2"], false),
+        ("10.0.0.0/8", ["198.51.100.1", "198.51.100.2"], false),
+    ]
+
+    /// One app per TRUSTED_PROXIES value; between rows the clock moves a whole window on,
+    /// so every bucket is full again.
+    @Test func clientsBehindProxiesHaveTheirOwnBudgets() async throws {
+        var trustedValues: [String] = []
+        for row in RateLimitAPITests.proxyRows where !trustedValues.contains(row.trusted) { trustedValues.append(row.trusted) }
+        for trusted in trustedValues {
+            let clock = ManualClock()
+            let env = RateLimitAPITests.limited.merging(["TRUSTED_PROXIES": trusted]) { $1 }
+            try await withApp(environment: env, rateLimitClock: clock) { app in
+                for row in RateLimitAPITests.proxyRows where row.trusted == trusted {
+                    clock.advance(seconds: 61)
+                    for _ in 0..<3 {
+                        let first = try await app.send("GET", "/api/v1/x", headers: ["X-Forwarded-For: \(row.forwarded[0])"])
+                        #expect(first.status == 404, "\(row)")
+                    }
+                    let other = try await app.send("GET", "/api/v1/x", headers: ["X-Forwarded-For: \(row.forwarded[1])"])
+                    #expect(other.status == (row.separate ? 404 : 429), "\(row)")
+                }
             }
-            let other = try await app.send("GET", "/api/v1/x", headers: ["X-Forwarded-For: \(row.forwarded[1])"])
-            #expect(other.status == (row.separate ? 404 : 429), "\(row)")
         }
     }
 
