@@ -38,8 +38,8 @@ public func fuzzHeaderValues(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
     }
     // Through a trusted proxy the client is the peer or a well-formed address; from an
     // untrusted peer the header is never believed.
-    let viaProxy = proxies.resolve(peer: "10.1.2.3", forwardedFor: value)
+    let viaProxy = proxies.resolve(peer: "10.1.2.3", forwardedFor: [value])
     check(viaProxy == "10.1.2.3" || CIDR.parseAddress(viaProxy) != nil, "client \(viaProxy.debugDescription) from \(value.debugDescription)")
-    check(proxies.resolve(peer: "203.0.113.9", forwardedFor: value) == "203.0.113.9", "untrusted peer's X-Forwarded-For believed")
+    check(proxies.resolve(peer: "203.0.113.9", forwardedFor: [value]) == "203.0.113.9", "untrusted peer's X-Forwarded-For believed")
     return 0
 }

@@ -21,13 +21,17 @@ public final class Application: Sendable {
     let domains: Domains
     /// Housekeeping while serving (expired idempotency keys, hourly).
     private let housekeeping: [PeriodicTask]
+    /// 429s by policy, for `/metrics`.
+    public let rateLimitRejections = RateLimitRejections()
     private let server: HTTPServer
 
     /// - Parameter extraReadinessChecks: checks beyond the database's (tests add their own).
     /// - Parameter passwordHasher: the scrypt cost of new hashes; tests pass a cheap one.
+    /// - Parameter rateLimitClock: the limiter's time; tests step it by hand.
     public init(configuration: AppConfiguration, logger: Logger, extraReadinessChecks: [any ReadinessCheck] = [],
                 openAPIDocument: [UInt8]? = Application.loadOpenAPIDocument(),
-                passwordHasher: PasswordHasher = PasswordHasher()) throws {
+                passwordHasher: PasswordHasher = PasswordHasher(),
+                rateLimitClock: any RateLimitClock = MonotonicClock()) throws {
         self.configuration = configuration
         self.logger = logger
         let lifecycle = Lifecycle()
@@ -51,7 +55,13 @@ public final class Application: Sendable {
             [idempotency = domains.idempotency.service] in try await idempotency.purgeExpired()
         }]
         let requestIDs = RequestIDGenerator()
-        middleware = Application.chain(logger: logger, requestIDs: requestIDs, auth: domains.authMiddleware,
+        let rateLimit = configuration.rateLimitEnabled ? RateLimitMiddleware(
+            store: GCRALimiter(capacity: configuration.rateLimitMaxBuckets, clock: rateLimitClock),
+            quotas: configuration.rateLimitQuotas, rejections: rateLimitRejections,
+            identify: domains.authMiddleware.identify) : nil
+        middleware = Application.chain(logger: logger, requestIDs: requestIDs,
+                                       cors: CORSPolicy(origins: configuration.corsOrigins).map(CORSMiddleware.init),
+                                       rateLimit: rateLimit, auth: domains.authMiddleware,
                                        idempotency: domains.idempotencyMiddleware)
         let handler = AppHandler(router: router, chain: middleware,
                                  clientAddress: ClientAddress(trustedProxies: configuration.trustedProxies),
@@ -60,22 +70,29 @@ public final class Application: Sendable {
                             logger: ServerLogAdapter(logger: logger))
     }
 
-    /// The middleware order, outermost first. Later links (CORS, rate limit) take their
-    /// documented places here; `MiddlewareChainTests` pins the order. Auth sits inside the
-    /// error link so its 401/403 get the envelope, and before content negotiation so an
-    /// unauthenticated caller learns nothing about what a route accepts. Idempotency is
-    /// innermost: it needs the caller, and only requests that reach a handler are stored.
-    static func chain(logger: Logger, requestIDs: RequestIDGenerator, auth: AuthMiddleware,
+    /// The middleware order, outermost first; `MiddlewareChainTests` pins it. CORS sits
+    /// outside the error link so error answers get its fields, and answers preflights
+    /// before anything costly. The rate limiter sits inside the error link (its 429 gets
+    /// the envelope) and before auth, so bad credentials are limited per IP (ADR 0004).
+    /// Auth sits before content negotiation so an unauthenticated caller learns nothing
+    /// about what a route accepts. Idempotency is innermost: it needs the caller, and only
+    /// requests that reach a handler are stored. Links that configuration turns off are
+    /// left out.
+    static func chain(logger: Logger, requestIDs: RequestIDGenerator, cors: CORSMiddleware?,
+                      rateLimit: RateLimitMiddleware?, auth: AuthMiddleware,
                       idempotency: IdempotencyMiddleware) -> MiddlewareChain {
-        MiddlewareChain(links: [
+        let links: [(any Middleware)?] = [
             RequestIDMiddleware(generator: requestIDs),
             AccessLogMiddleware(logger: logger),
             SecurityHeadersMiddleware(),
+            cors,
             ErrorMiddleware(logger: logger),
+            rateLimit,
             auth,
             ContentNegotiationMiddleware(),
             idempotency,
-        ])
+        ]
+        return MiddlewareChain(links: links.compactMap { $0 })
     }
 
     /// Binds and starts serving; returns the port (the kernel's choice when PORT=0).

@@ -9,8 +9,12 @@ struct RunningApp {
     let port: Int
     let logs: MemoryLogSink
 
-    static func start(environment: [String: String] = [:], readinessChecks: [any ReadinessCheck] = []) throws -> RunningApp {
-        var env = ["HOST": "127.0.0.1", "PORT": "0", "EVENT_LOOPS": "2", "SHUTDOWN_GRACE_S": "0"]
+    /// Rate limiting is off unless a test turns it on: suites log in and register from
+    /// 127.0.0.1 far more often than the `auth` budget allows.
+    static func start(environment: [String: String] = [:], readinessChecks: [any ReadinessCheck] = [],
+                      rateLimitClock: any RateLimitClock = MonotonicClock()) throws -> RunningApp {
+        var env = ["HOST": "127.0.0.1", "PORT": "0", "EVENT_LOOPS": "2", "SHUTDOWN_GRACE_S": "0",
+                   "RATE_LIMIT_ENABLED": "false"]
         env.merge(environment) { _, new in new }
         let configuration = try AppConfiguration.fromEnvironment(env, cores: 2)
         let logs = MemoryLogSink()
@@ -18,7 +22,7 @@ struct RunningApp {
                                           logger: Logger(sink: logs, minimumLevel: .debug),
                                           extraReadinessChecks: readinessChecks,
                                       openAPIDocument: Array("openapi: 3.1.0\n".utf8),
-                                          passwordHasher: RunningApp.cheapHasher)
+                                          passwordHasher: RunningApp.cheapHasher, rateLimitClock: rateLimitClock)
         let port = try application.start()
         return RunningApp(application: application, port: port, logs: logs)
     }
@@ -51,8 +55,10 @@ struct RunningApp {
 
 /// Runs `body` against a started app and always stops it.
 func withApp(environment: [String: String] = [:], readinessChecks: [any ReadinessCheck] = [],
+             rateLimitClock: any RateLimitClock = MonotonicClock(),
              _ body: (RunningApp) async throws -> Void) async throws {
-    let app = try RunningApp.start(environment: environment, readinessChecks: readinessChecks)
+    let app = try RunningApp.start(environment: environment, readinessChecks: readinessChecks,
+                                   rateLimitClock: rateLimitClock)
     do {
         try await body(app)
     } catch {

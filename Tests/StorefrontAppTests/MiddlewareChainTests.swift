@@ -37,16 +37,28 @@ private final class Trace: Sendable {
 
     /// The order is part of the contract: request id outermost so every line and body
     /// has it; logging outside the error link so it sees the final status; security
-    /// headers outside the error link so error answers carry them too.
-    /// Auth inside the error link so 401/403 get the envelope, and before content
-    /// negotiation so an anonymous caller learns nothing about what a route accepts.
-    @Test func applicationChainOrderIsPinned() throws {
+    /// headers and CORS outside the error link so error answers carry them too, and CORS
+    /// answering preflights before anything costly. The rate limiter inside the error link
+    /// (its 429 gets the envelope) and before auth, so bad credentials are limited per IP.
+    /// Auth before content negotiation so an anonymous caller learns nothing about what a
+    /// route accepts. Idempotency innermost: it needs the caller. Links turned off by
+    /// configuration are left out, the rest keep order.
+    @Test(arguments: [
+        (["CORS_ORIGINS": "https://shop.example.com"],
+         ["RequestIDMiddleware", "AccessLogMiddleware", "SecurityHeadersMiddleware", "CORSMiddleware",
+          "ErrorMiddleware", "RateLimitMiddleware", "AuthMiddleware", "ContentNegotiationMiddleware", "IdempotencyMiddleware"]),
+        ([:],
+         ["RequestIDMiddleware", "AccessLogMiddleware", "SecurityHeadersMiddleware",
+          "ErrorMiddleware", "RateLimitMiddleware", "AuthMiddleware", "ContentNegotiationMiddleware", "IdempotencyMiddleware"]),
+        (["RATE_LIMIT_ENABLED": "false"],
+         ["RequestIDMiddleware", "AccessLogMiddleware", "SecurityHeadersMiddleware",
+          "ErrorMiddleware", "AuthMiddleware", "ContentNegotiationMiddleware", "IdempotencyMiddleware"]),
+    ])
+    func applicationChainOrderIsPinned(_ row: (environment: [String: String], links: [String])) throws {
         // Built, not started: the pool connects lazily, so no database is needed.
-        let application = try Application(configuration: AppConfiguration.fromEnvironment([:], cores: 1),
+        let application = try Application(configuration: AppConfiguration.fromEnvironment(row.environment, cores: 1),
                                           logger: Logger(sink: MemoryLogSink(), minimumLevel: .info))
         let names = application.middleware.links.map { String(describing: type(of: $0)) }
-        #expect(names == ["RequestIDMiddleware", "AccessLogMiddleware", "SecurityHeadersMiddleware",
-                          "ErrorMiddleware", "AuthMiddleware", "ContentNegotiationMiddleware",
-                          "IdempotencyMiddleware"])
+        #expect(names == row.links)
     }
 }

@@ -11,16 +11,26 @@ struct AuthMiddleware: Middleware {
     let apiKeys: any APIKeyVerifier
 
     func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
-        let operational = context.routeAccess == .anyone && !context.routeTemplate.hasPrefix("/api/")
-        if context.routeAccess == .metricsToken || operational { return try await next(request, context) }
-        let principal = try await authenticate(request)
+        guard AuthMiddleware.readsCredentials(context) else { return try await next(request, context) }
+        // The rate-limit link may have identified the caller already (ADR 0004).
+        let principal: Principal?
+        if let identified = context.identification { principal = try identified.get() } else {
+            principal = try await identify(request)
+        }
         try AuthMiddleware.authorize(principal, for: context.routeAccess)
         var context = context
         context.principal = principal
         return try await next(request, context)
     }
 
-    private func authenticate(_ request: Request) async throws -> Principal? {
+    /// Whether this link looks at credentials on the route at all.
+    static func readsCredentials(_ context: RequestContext) -> Bool {
+        let operational = context.routeAccess == .anyone && !context.routeTemplate.hasPrefix("/api/")
+        return context.routeAccess != .metricsToken && !operational
+    }
+
+    /// The caller the credentials name, nil without credentials; throws for bad ones.
+    func identify(_ request: Request) async throws -> Principal? {
         let authorization = request.headers["Authorization"]
         let apiKey = request.headers["X-API-Key"]
         switch (authorization, apiKey) {

@@ -25,6 +25,7 @@ public struct AppConfiguration: Sendable {
     public var rateLimitAnonPerMinute: Int
     public var rateLimitUserPerMinute: Int
     public var rateLimitAuthPerMinute: Int
+    public var rateLimitMaxBuckets: Int
     public var trustedProxies: [CIDR]
     public var corsOrigins: [String]
     public var maxBodyBytes: Int
@@ -82,11 +83,12 @@ public struct AppConfiguration: Sendable {
             rateLimitAnonPerMinute: try reader.integer("RATE_LIMIT_ANON_PER_MIN", default: 120, in: 1...1_000_000),
             rateLimitUserPerMinute: try reader.integer("RATE_LIMIT_USER_PER_MIN", default: 600, in: 1...1_000_000),
             rateLimitAuthPerMinute: try reader.integer("RATE_LIMIT_AUTH_PER_MIN", default: 10, in: 1...1_000_000),
+            rateLimitMaxBuckets: try reader.integer("RATE_LIMIT_MAX_BUCKETS", default: 100_000, in: 1000...100_000_000),
             trustedProxies: try reader.list("TRUSTED_PROXIES").map { item throws(ConfigurationError) in
                 guard let cidr = CIDR(item) else { throw ConfigurationError("TRUSTED_PROXIES", "'\(item)' is not a CIDR") }
                 return cidr
             },
-            corsOrigins: reader.list("CORS_ORIGINS"),
+            corsOrigins: try CORSPolicy.validate(reader.list("CORS_ORIGINS")),
             maxBodyBytes: try reader.integer("MAX_BODY_BYTES", default: 1_048_576, in: 1...1_073_741_824),
             headerTimeoutMs: try reader.integer("HEADER_TIMEOUT_MS", default: 10_000, in: 100...600_000),
             idleTimeoutMs: try reader.integer("IDLE_TIMEOUT_MS", default: 60_000, in: 100...3_600_000),
@@ -101,6 +103,10 @@ public struct AppConfiguration: Sendable {
             migrationsDirectory: reader.string("MIGRATIONS_DIR") ?? "migrations",
             dataEncryptionKey: try DataEncryptionKey(reader.string("DATA_ENCRYPTION_KEY")))
         return config
+    }
+
+    var rateLimitQuotas: RateLimitQuotas {
+        RateLimitQuotas(anon: rateLimitAnonPerMinute, user: rateLimitUserPerMinute, auth: rateLimitAuthPerMinute)
     }
 
     /// The configuration as loggable fields, secrets masked.

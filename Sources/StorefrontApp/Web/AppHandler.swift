@@ -22,7 +22,8 @@ final class AppHandler: HTTPRequestHandler {
 
     func handle(_ http: HTTPRequest) async throws -> HTTPResponse {
         let match = router.match(method: http.head.method, path: http.head.path)
-        let clientIP = clientAddress.resolve(peer: http.remoteAddress, forwardedFor: http.head.headers["X-Forwarded-For"])
+        let clientIP = clientAddress.resolve(peer: http.remoteAddress,
+                                             forwardedFor: http.head.headers.values("X-Forwarded-For"))
         var request = Request(http: http)
         let template: String
         var access = RouteAccess.anyone

@@ -53,6 +53,9 @@ public struct RequestContext: Sendable {
     public var startedAt: ContinuousClock.Instant
     /// Set by the auth link once credentials are verified.
     public var principal: Principal?
+    /// The verified credentials (or why they failed), when the rate-limit link needed the
+    /// caller before the auth link ran; the auth link then does not verify them again.
+    var identification: Result<Principal?, any Error>?
 
     public init(requestID: String = "", routeTemplate: String, routeAccess: RouteAccess = .anyone,
                 clientIP: String, startedAt: ContinuousClock.Instant = .now, principal: Principal? = nil) {

@@ -12,24 +12,35 @@ struct ErrorMiddleware: Middleware {
     func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
         do {
             return try await next(request, context)
-        } catch let error as AppError {
+        } catch {
+            return render(error, context: context)
+        }
+    }
+
+    private func render(_ error: any Error, context: RequestContext) -> HTTPResponse {
+        switch error {
+        case let error as ErrorWithHeaders:
+            var response = render(error.underlying, context: context)
+            for (name, value) in error.headers { response.headers.add(name, value) }
+            return response
+        case let error as AppError:
             return ErrorEnvelope.response(for: error, requestID: context.requestID)
-        } catch let error as any AppErrorConvertible {
+        case let error as any AppErrorConvertible:
             return ErrorEnvelope.response(for: error.appError, requestID: context.requestID)
-        } catch let error as PostgresError where error.isUnavailability {
+        case let error as PostgresError where error.isUnavailability:
             // The pool already scrubs passwords from libpq's messages.
             logger.warning("database unavailable", ["request_id": .string(context.requestID),
                                                     "route": .string(context.routeTemplate),
                                                     "error": .string(error.description)])
             return ErrorEnvelope.response(for: .unavailable("The database is unavailable; retry shortly"),
                                           requestID: context.requestID)
-        } catch let error as PostgresError where error.isRefusedValue {
+        case let error as PostgresError where error.isRefusedValue:
             logger.error("database refused a value that validation let through",
                          ["request_id": .string(context.requestID), "route": .string(context.routeTemplate),
                           "error": .string(error.description)])
             return ErrorEnvelope.response(for: AppError(.validationError, "A value does not meet the data rules"),
                                           requestID: context.requestID)
-        } catch {
+        default:
             logger.error("unhandled error", ["request_id": .string(context.requestID),
                                              "route": .string(context.routeTemplate),
                                              "error": .string(String(describing: error))])
