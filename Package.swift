@@ -47,7 +47,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "StorefrontAppTests",
                     dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "Crypto",
-                                   "HTTPTestSupport", "TestSupport"]),
+                                   "HTTPTestSupport", "TestSupport", "CZlib"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,13 +18,15 @@ public final class Application: Sendable {
     let passwordHashing: PasswordHashingPool
     /// The middleware links, outermost first (see `chain`).
     let middleware: MiddlewareChain
+    /// `/metrics`, and the counters the links record into.
+    let metrics: MetricsController
     private let server: HTTPServer
 
     /// - Parameter extraReadinessChecks: checks beyond the database's (tests add their own).
     /// - Parameter passwordHasher: the scrypt cost of new hashes; tests pass a cheap one.
     public init(configuration: AppConfiguration, logger: Logger, extraReadinessChecks: [any ReadinessCheck] = [],
                 openAPIDocument: [UInt8]? = Application.loadOpenAPIDocument(),
-                passwordHasher: PasswordHasher = PasswordHasher()) throws {
+                passwordHasher: PasswordHasher = PasswordHasher(), pipeline: Pipeline = .full) throws {
         self.configuration = configuration
         self.logger = logger
         let lifecycle = Lifecycle()
@@ -42,25 +44,44 @@ public final class Application: Sendable {
         let identity = try IdentityModule(configuration: configuration, pool: database, hashing: passwordHashing,
                                           cursors: try CursorCodec(configuration: configuration), logger: logger)
         identity.register(in: &router)
+        // Last, so the metrics know every route template.
+        let requestMetrics = RequestMetrics(templates: router.routes.map(\.template) + [MetricsController.path])
+        let rateLimitRejections = RateLimitRejections()
+        metrics = try MetricsController(requests: requestMetrics, rateLimits: rateLimitRejections, pool: database,
+                                        hashing: passwordHashing, token: configuration.metricsToken)
+        metrics.register(in: &router)
         self.router = router
         let requestIDs = RequestIDGenerator()
-        middleware = Application.chain(logger: logger, requestIDs: requestIDs, auth: identity.authMiddleware)
+        middleware = pipeline == .bareRouter ? MiddlewareChain(links: [])
+            : Application.chain(logger: logger, requestIDs: requestIDs, auth: identity.authMiddleware,
+                                metrics: requestMetrics)
         let handler = AppHandler(router: router, chain: middleware,
                                  clientAddress: ClientAddress(trustedProxies: configuration.trustedProxies),
-                                 requestIDs: requestIDs, logger: logger)
+                                 requestIDs: requestIDs, logger: logger, metrics: requestMetrics)
         server = HTTPServer(configuration: configuration.serverConfiguration, handler: handler,
                             logger: ServerLogAdapter(logger: logger))
+        metrics.attach(server)
     }
+
+    /// What requests go through: everything, or (for `scripts/bench chain`, to measure what
+    /// the links cost) the router and the route's handler alone.
+    public enum Pipeline: Sendable { case full, bareRouter }
 
     /// The middleware order, outermost first. Later links (CORS, rate limit) take their
     /// documented places here; `MiddlewareChainTests` pins the order. Auth sits inside the
     /// error link so its 401/403 get the envelope, and before content negotiation so an
     /// unauthenticated caller learns nothing about what a route accepts.
-    static func chain(logger: Logger, requestIDs: RequestIDGenerator, auth: AuthMiddleware) -> MiddlewareChain {
+    /// Trace context right inside the request id so the access line carries both;
+    /// compression outside the error link so large error bodies are compressed too, and
+    /// inside the access log so it logs the bytes sent.
+    static func chain(logger: Logger, requestIDs: RequestIDGenerator, auth: AuthMiddleware,
+                      metrics: RequestMetrics) -> MiddlewareChain {
         MiddlewareChain(links: [
             RequestIDMiddleware(generator: requestIDs),
-            AccessLogMiddleware(logger: logger),
+            TraceContextMiddleware(ids: TraceIDSource()),
+            AccessLogMiddleware(logger: logger, metrics: metrics),
             SecurityHeadersMiddleware(),
+            CompressionMiddleware(),
             ErrorMiddleware(logger: logger),
             auth,
             ContentNegotiationMiddleware(),

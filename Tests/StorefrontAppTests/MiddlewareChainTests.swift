@@ -37,7 +37,9 @@ private final class Trace: Sendable {
 
     /// The order is part of the contract: request id outermost so every line and body
     /// has it; logging outside the error link so it sees the final status; security
-    /// headers outside the error link so error answers carry them too.
+    /// headers outside the error link so error answers carry them too. Trace context beside
+    /// the request id so every line has both; compression inside the access log (it logs
+    /// the bytes sent) and outside the error link (large error bodies are compressed too).
     /// Auth inside the error link so 401/403 get the envelope, and before content
     /// negotiation so an anonymous caller learns nothing about what a route accepts.
     @Test func applicationChainOrderIsPinned() throws {
@@ -45,7 +47,8 @@ private final class Trace: Sendable {
         let application = try Application(configuration: AppConfiguration.fromEnvironment([:], cores: 1),
                                           logger: Logger(sink: MemoryLogSink(), minimumLevel: .info))
         let names = application.middleware.links.map { String(describing: type(of: $0)) }
-        #expect(names == ["RequestIDMiddleware", "AccessLogMiddleware", "SecurityHeadersMiddleware",
-                          "ErrorMiddleware", "AuthMiddleware", "ContentNegotiationMiddleware"])
+        #expect(names == ["RequestIDMiddleware", "TraceContextMiddleware", "AccessLogMiddleware",
+                          "SecurityHeadersMiddleware", "CompressionMiddleware", "ErrorMiddleware", "AuthMiddleware",
+                          "ContentNegotiationMiddleware"])
     }
 }

@@ -47,6 +47,8 @@ public struct RequestContext: Sendable {
     public var startedAt: ContinuousClock.Instant
     /// Set by the auth link once credentials are verified.
     public var principal: Principal?
+    /// Set by the trace-context link: the W3C trace this request belongs to.
+    public var trace: TraceContext?
 
     public init(requestID: String = "", routeTemplate: String, routeAccess: RouteAccess = .anyone,
                 clientIP: String, startedAt: ContinuousClock.Instant = .now, principal: Principal? = nil) {
