@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "StorefrontApp",
                 dependencies: ["HTTPCore", "HTTPServer", "Postgres", "Crypto", "CZlib"]),
         .executableTarget(name: "storefront", dependencies: ["StorefrontApp"]),
+        // Full chain and bare router side by side, for `scripts/bench chain`.
+        .executableTarget(name: "storefront-bench", dependencies: ["StorefrontApp"], path: "Sources/StorefrontBench"),
 
         // A raw-socket HTTP client for tests that need exact bytes on the wire.
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
