@@ -20,10 +20,9 @@ let logger = Logger(sink: sink, minimumLevel: configuration.logLevel)
 do {
     let full = try Application(configuration: configuration, logger: logger)
     let router = try Application(configuration: bare, logger: logger, pipeline: .bareRouter)
-    let fullPort = try full.start()
-    let barePort = try router.start()
-    print("storefront-bench full=\(fullPort) bare=\(barePort)")
-    fflush(stdout)
+    // Each logs "listening" with its port.
+    try full.start()
+    try router.start()
     while true { try await Task.sleep(for: .seconds(3600)) }
 } catch {
     FileHandle.standardError.write(Data("storefront-bench: \(error)\n".utf8))
