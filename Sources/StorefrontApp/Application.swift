@@ -46,8 +46,7 @@ public final class Application: Sendable {
         identity.register(in: &router)
         // Last, so the metrics know every route template.
         let requestMetrics = RequestMetrics(templates: router.routes.map(\.template) + [MetricsController.path])
-        let rateLimitRejections = RateLimitRejections()
-        metrics = try MetricsController(requests: requestMetrics, rateLimits: rateLimitRejections, pool: database,
+        metrics = try MetricsController(requests: requestMetrics, rateLimits: RateLimitRejectionCounter(), pool: database,
                                         hashing: passwordHashing, token: configuration.metricsToken)
         metrics.register(in: &router)
         self.router = router

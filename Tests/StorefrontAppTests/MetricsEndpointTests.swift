@@ -88,7 +88,7 @@ import Testing
 
     @Test func rateLimitRejectionsAreCountedByPolicyWithUnknownPoliciesFolded() async throws {
         try await withApp { app in
-            let observer: any RateLimitObserver = app.application.metrics.rateLimits
+            let observer = try #require(app.application.metrics.rateLimits as? RateLimitRejectionCounter)
             observer.rateLimitRejected(policy: "auth")
             observer.rateLimitRejected(policy: "auth")
             observer.rateLimitRejected(policy: "made-up")

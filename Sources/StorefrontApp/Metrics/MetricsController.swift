@@ -10,7 +10,7 @@ final class MetricsController: Sendable {
     static let path = "/metrics"
 
     let requests: RequestMetrics
-    let rateLimits: RateLimitRejections
+    let rateLimits: any RateLimitRejectionCounts
     let pool: PostgresPool
     let hashing: PasswordHashingPool
     /// SHA-256 of the token: comparing digests takes the same time whatever the length
@@ -21,7 +21,7 @@ final class MetricsController: Sendable {
     /// The server is built after the routes (its handler needs them), so it arrives later.
     private let server = Mutex<HTTPServer?>(nil)
 
-    init(requests: RequestMetrics, rateLimits: RateLimitRejections, pool: PostgresPool,
+    init(requests: RequestMetrics, rateLimits: any RateLimitRejectionCounts, pool: PostgresPool,
          hashing: PasswordHashingPool, token: Secret?) throws(CryptoError) {
         self.requests = requests
         self.rateLimits = rateLimits

@@ -13,7 +13,7 @@ extension MetricsController {
         out.family("storefront_password_hashing_queue_depth", "gauge", "Password hashing jobs waiting for a thread.")
         out.sample("storefront_password_hashing_queue_depth", hashing.queueDepth)
         out.family("storefront_rate_limit_rejections_total", "counter", "Requests refused with 429, by rate-limit policy.")
-        for (policy, count) in rateLimits.snapshot {
+        for (policy, count) in rateLimits.rejectionsByPolicy {
             out.sample("storefront_rate_limit_rejections_total", count, labels: [("policy", policy)])
         }
         out.family("storefront_metrics_dropped_series_total", "counter",

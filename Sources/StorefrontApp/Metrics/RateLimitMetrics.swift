@@ -1,30 +1,32 @@
 import Synchronization
 
-/// Where the rate-limit link reports a rejection (a 429), by policy. The link calls it;
-/// `/metrics` shows the counts as `storefront_rate_limit_rejections_total{policy=...}`.
-public protocol RateLimitObserver: Sendable {
-    func rateLimitRejected(policy: String)
+/// What `/metrics` reads for `storefront_rate_limit_rejections_total{policy=...}`: the
+/// requests each rate-limit policy refused with 429 since start, every policy listed (zeros
+/// included, so the series exist from the first scrape). The rate-limit link's own counters
+/// conform to this; `RateLimitRejectionCounter` stands in until then.
+protocol RateLimitRejectionCounts: Sendable {
+    var rejectionsByPolicy: [(policy: String, count: Int)] { get }
 }
 
-/// One atomic counter per policy of API.md, Rate limits; any other name counts as `other`,
-/// so a caller cannot grow the label set.
-final class RateLimitRejections: RateLimitObserver {
+/// Lock-free rejection counts for the policies of API.md, Rate limits: one atomic each,
+/// recorded with `rateLimitRejected(policy:)`. Any other name counts as `other`, so a
+/// caller cannot grow the label set.
+final class RateLimitRejectionCounter: RateLimitRejectionCounts {
     static let policies = ["anon", "user", "key", "auth", "other"]
     private let counts: [Counter]
 
-    init() { counts = RateLimitRejections.policies.map { _ in Counter() } }
+    init() { counts = RateLimitRejectionCounter.policies.map { _ in Counter() } }
 
     func rateLimitRejected(policy: String) {
-        let index = RateLimitRejections.policies.firstIndex(of: policy) ?? RateLimitRejections.policies.count - 1
+        let index = RateLimitRejectionCounter.policies.firstIndex(of: policy) ?? RateLimitRejectionCounter.policies.count - 1
         counts[index].value.wrappingAdd(1, ordering: .relaxed)
     }
 
-    /// (policy, rejections) for every policy, zero ones included so the series always exist.
-    var snapshot: [(String, UInt64)] {
-        zip(RateLimitRejections.policies, counts).map { ($0, $1.value.load(ordering: .relaxed)) }
+    var rejectionsByPolicy: [(policy: String, count: Int)] {
+        zip(RateLimitRejectionCounter.policies, counts).map { ($0, $1.value.load(ordering: .relaxed)) }
     }
 
     private final class Counter: Sendable {
-        let value = Atomic<UInt64>(0)
+        let value = Atomic<Int>(0)
     }
 }

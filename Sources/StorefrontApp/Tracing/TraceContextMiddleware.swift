@@ -8,8 +8,16 @@ struct TraceContextMiddleware: Middleware {
 
     func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
         var context = context
-        let trace = TraceContext.from(traceparent: request.headers.values("traceparent"),
-                                      tracestate: request.headers.values("tracestate"), ids: ids)
+        // One pass over the fields; nothing is allocated when neither header is sent.
+        var parents: [String] = [], states: [String] = []
+        for field in request.headers.fields {
+            if field.name.asciiCaseInsensitiveEquals("traceparent") {
+                parents.append(field.value)
+            } else if field.name.asciiCaseInsensitiveEquals("tracestate") {
+                states.append(field.value)
+            }
+        }
+        let trace = TraceContext.from(traceparent: parents, tracestate: states, ids: ids)
         context.trace = trace
         var response = try await LogScope.$trace.withValue(trace) { try await next(request, context) }
         response.headers.set("traceparent", trace.traceparent)

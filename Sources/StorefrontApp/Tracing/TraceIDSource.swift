@@ -33,9 +33,18 @@ private final class RandomBuffer {
         if used + count > bytes.count { refill() }
         let start = used
         used += count
-        let drawn = Array(bytes[start..<used])
-        return drawn.contains(where: { $0 != 0 }) ? drawn.hexString : ""
+        guard bytes[start..<used].contains(where: { $0 != 0 }) else { return "" }
+        return String(unsafeUninitializedCapacity: count * 2) { out in
+            for index in 0..<count {
+                let byte = bytes[start + index]
+                out[2 * index] = RandomBuffer.digits[Int(byte >> 4)]
+                out[2 * index + 1] = RandomBuffer.digits[Int(byte & 0xF)]
+            }
+            return count * 2
+        }
     }
+
+    private static let digits = Array("0123456789abcdef".utf8)
 
     private func refill() {
         let filled = bytes.withUnsafeMutableBytes { buffer in (try? SecureRandom.fill(buffer)) != nil }
