@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers import downwards only:
 //   storefront (CLI) -> StorefrontApp -> HTTPServer -> HTTPCore
-//                                     -> Postgres   -> CLibPQ
+//                                     -> Postgres   -> CLibPQ, Crypto
 //                                     -> Crypto     -> CCrypto
 // No Swift package dependencies: C libraries come from the system.
 let package = Package(
@@ -19,6 +19,7 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         // epoll and eventfd: libc headers that Swift's Glibc module leaves out.
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        // gzip for responses (the compression link).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
@@ -27,8 +28,8 @@ let package = Package(
         // epoll event loops, connections, timeouts, graceful shutdown.
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "CLinux"]),
         // Non-blocking libpq client, pool, typed rows, migrations.
-        // CCrypto for migration checksums (SHA-256), CLinux for the epoll reactor.
-        .target(name: "Postgres", dependencies: ["CLibPQ", "CCrypto", "CLinux"]),
+        // Crypto for migration checksums (SHA-256), CLinux for the epoll reactor.
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Crypto", "CLinux"]),
         // Hashes, HMAC, scrypt, randomness, constant-time compare through libcrypto.
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         // The application: configuration, middleware, routes, services, repositories.
@@ -41,7 +42,7 @@ let package = Package(
         // A raw-socket HTTP client for tests that need exact bytes on the wire.
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "HTTPTestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "HTTPTestSupport", "TestSupport"]),
         // Fresh migrated databases per test and private throwaway clusters.
         .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),

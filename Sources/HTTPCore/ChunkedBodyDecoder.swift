@@ -33,16 +33,22 @@ public struct ChunkedBodyDecoder: Sendable {
 
     public let maxBodyBytes: Int
     public let maxTrailerBytes: Int
+    /// Size lines, extensions and CRLFs may exceed the payload by at most this much.
+    public let framingAllowance: Int
     private var state = State.size(value: 0, digits: 0)
     private var received = 0
     private var trailerLine: [UInt8] = []
     private var extensionBytes: [UInt8] = []
     private var trailerBytes = 0
     private var trailers = HTTPHeaders()
+    /// Bytes of size lines, extensions and CRLFs seen so far; checked against `received`.
+    private var framingBytes = 0
+    private static let maxTrailerCount = 100
 
-    public init(maxBodyBytes: Int, maxTrailerBytes: Int = 8192) {
+    public init(maxBodyBytes: Int, maxTrailerBytes: Int = 8192, framingAllowance: Int = 4096) {
         self.maxBodyBytes = maxBodyBytes
         self.maxTrailerBytes = maxTrailerBytes
+        self.framingAllowance = framingAllowance
     }
 
     public mutating func feed(_ input: UnsafeRawBufferPointer, into body: inout [UInt8]) -> ChunkedDecodeResult {
@@ -68,6 +74,7 @@ public struct ChunkedBodyDecoder: Sendable {
             }
             let byte = input[index]
             index += 1
+            if let error = countFramingByte() { return error }
             switch state {
             case .size(let value, let digits):
                 if let digit = ChunkedBodyDecoder.hexValue(byte) {
@@ -107,7 +114,9 @@ public struct ChunkedBodyDecoder: Sendable {
                 if value == 0 {
                     state = .trailerLineStart
                 } else {
-                    guard received + value <= maxBodyBytes else {
+                    // `received <= maxBodyBytes` always, so this subtraction cannot overflow
+                    // where `received + value` did for a size near Int.max.
+                    guard value <= maxBodyBytes - received else {
                         return .invalid(HTTPParseError(.contentTooLarge, "chunked body over the limit of \(maxBodyBytes) bytes"))
                     }
                     received += value
@@ -142,7 +151,12 @@ public struct ChunkedBodyDecoder: Sendable {
                 let parsed = trailerLine.withUnsafeBytes { HTTPBytes.parseFieldLine($0) }
                 switch parsed {
                 case .failure(let error): return .invalid(error)
-                case .success(let field): trailers.add(field.name, field.value)
+                case .success(let field):
+                    guard trailers.count < ChunkedBodyDecoder.maxTrailerCount else {
+                        return .invalid(HTTPParseError(.requestHeaderFieldsTooLarge,
+                                                       "more than \(ChunkedBodyDecoder.maxTrailerCount) trailer fields"))
+                    }
+                    trailers.add(field.name, field.value)
                 }
                 trailerLine = []
                 state = .trailerLineStart
@@ -157,6 +171,24 @@ public struct ChunkedBodyDecoder: Sendable {
             }
         }
         return .needMore(consumed: index)
+    }
+
+    /// Framing costs the server time and memory without adding payload: a body of 1-byte
+    /// chunks with 4 KiB extensions would otherwise be ~4000 times its size on the wire.
+    @inline(__always)
+    private mutating func countFramingByte() -> ChunkedDecodeResult? {
+        switch state {
+        case .size, .sizeSpace, .extensions, .sizeLF, .dataCR, .dataLF:
+            framingBytes += 1
+            // `received <= maxBodyBytes`; saturating keeps a huge allowance from overflowing.
+            let (budget, overflow) = received.addingReportingOverflow(framingAllowance)
+            if !overflow && framingBytes > budget {
+                return ChunkedBodyDecoder.fail("chunk framing larger than the payload allows")
+            }
+            return nil
+        default:
+            return nil
+        }
     }
 
     private mutating func countTrailerByte() -> ChunkedDecodeResult? {

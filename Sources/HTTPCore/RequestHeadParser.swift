@@ -36,7 +36,9 @@ public enum RequestHeadParser {
         if bytes[start] == HTTPBytes.lf { return .invalid(HTTPParseError(.badRequest, "bare LF line ending")) }
 
         guard let base = bytes.baseAddress else { return .needMore(scanned: 0) }
-        var lineStart = max(start, resumeFrom)
+        // A resume point outside the buffer cannot come from an earlier call on it: start
+        // over rather than let memchr run past the end.
+        var lineStart = resumeFrom <= count ? max(start, resumeFrom) : start
         var requestLineEnd: Int? = nil
         if lineStart > start {
             // Resuming: the request line was complete and checked on an earlier call.
@@ -50,14 +52,16 @@ public enum RequestHeadParser {
                 // The incomplete tail may end in the CR of its CRLF, hence the + 1: a line
                 // exactly at the limit must not be refused while its LF is in flight.
                 if requestLineEnd == nil {
-                    if count - start > limits.maxRequestLineBytes + 1 {
+                    // Subtracting from the byte count, not adding to the limit: a limit of
+                    // Int.max must not overflow.
+                    if count - start - 1 > limits.maxRequestLineBytes {
                         return .invalid(HTTPParseError(.uriTooLong, "request line longer than \(limits.maxRequestLineBytes) bytes"))
                     }
                     if let error = RequestLine.invalidMethodPrefix(UnsafeRawBufferPointer(rebasing: bytes[start...])) {
                         return .invalid(error)
                     }
                 }
-                if let end = requestLineEnd, count - end > limits.maxHeaderBytes + 1 {
+                if let end = requestLineEnd, count - end - 1 > limits.maxHeaderBytes {
                     return .invalid(HTTPParseError(.requestHeaderFieldsTooLarge, "header section larger than \(limits.maxHeaderBytes) bytes"))
                 }
                 return .needMore(scanned: lineStart)

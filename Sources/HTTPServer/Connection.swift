@@ -20,14 +20,18 @@ final class Connection {
     unowned let loop: EventLoop
     private(set) var state: State = .readingHead(scanned: 0)
     /// Received bytes not consumed yet: a partial head or body, or pipelined requests.
-    private var pending: [UInt8] = []
+    private(set) var pending: [UInt8] = []
     private var output: [UInt8] = []
     private var outputOffset = 0
     private var closeAfterWrite = false
     private var socketReadable = false
     /// When the current request's first byte (or, in a body, its last progress) arrived.
-    private var requestStartedAt: Int64?
-    private var lastActivity: Int64
+    private(set) var requestStartedAt: Int64?
+    private(set) var lastActivity: Int64
+    /// When the current request's head was complete: the whole body is due `bodyTimeoutMs` later.
+    private(set) var bodyStartedAt: Int64 = 0
+    /// When queued output last drained a byte (or was queued onto an empty queue).
+    private(set) var outputProgressAt: Int64 = 0
 
     init(fd: Int32, loop: EventLoop, remoteAddress: String) {
         self.fd = fd
@@ -37,6 +41,9 @@ final class Connection {
         // A fresh connection must send its head within the header timeout.
         requestStartedAt = loop.now
     }
+
+    var queuedOutputBytes: Int { output.count - outputOffset }
+    var hasQueuedOutput: Bool { outputOffset < output.count }
 
     var isClosed: Bool { if case .closed = state { true } else { false } }
 
@@ -127,7 +134,7 @@ final class Connection {
                     state = .readingHead(scanned: scannedNow)
                     return offset
                 case .invalid(let error):
-                    reject(error)
+                    reject(error, method: Connection.methodHint(rest))
                     return bytes.count
                 case .complete(let head, let consumed):
                     offset += consumed
@@ -161,7 +168,7 @@ final class Connection {
                     dispatch(head, body: body)
                     return offset
                 case .invalid(let error):
-                    reject(error)
+                    reject(error, method: head.method)
                     return bytes.count
                 }
             case .processing, .closed:
@@ -183,15 +190,17 @@ final class Connection {
         case .contentLength(let length):
             // Refused before reading a byte of it; the connection closes after the answer.
             if length > limit {
-                reject(HTTPParseError(.contentTooLarge, "body of \(length) bytes is over the limit of \(limit)"))
+                reject(HTTPParseError(.contentTooLarge, "body of \(length) bytes is over the limit of \(limit)"), method: head.method)
                 return .rejected
             }
             sendContinueIfExpected(head)
-            var body: [UInt8] = []
-            body.reserveCapacity(length)
-            state = .readingBody(head, body: body, remaining: length)
+            // Nothing reserved for the declared length: memory follows the bytes that arrive,
+            // so a 120-byte head cannot hold a megabyte.
+            bodyStartedAt = loop.now
+            state = .readingBody(head, body: [], remaining: length)
         case .chunked:
             sendContinueIfExpected(head)
+            bodyStartedAt = loop.now
             state = .readingChunked(head, body: [], decoder: ChunkedBodyDecoder(maxBodyBytes: limit))
         }
         return .readBody
@@ -200,8 +209,7 @@ final class Connection {
     private func sendContinueIfExpected(_ head: HTTPRequestHead) {
         // RFC 9110 §10.1.1: an HTTP/1.0 client cannot be sent 100 Continue.
         guard head.expectsContinue, head.version != .http1_0 else { return }
-        output.append(contentsOf: ResponseSerializer.continueResponse)
-        flush()
+        queue(ResponseSerializer.continueResponse)
     }
 
     // MARK: - Answering
@@ -239,24 +247,34 @@ final class Connection {
         state = .readingHead(scanned: 0)
         lastActivity = loop.now
         closeAfterWrite = !keepAlive
-        output.append(contentsOf: bytes)
-        flush()
+        queue(bytes)
         pump()
     }
 
     /// Answers a request the server refused, then closes: framing can no longer be trusted.
-    private func reject(_ error: HTTPParseError) {
+    /// `method` is the request's, where known: a HEAD is answered without content even
+    /// when refused (RFC 9110 §9.3.2).
+    func reject(_ error: HTTPParseError, method: HTTPMethod) {
         let response = loop.server.handler.response(for: error, remoteAddress: remoteAddress)
-        let bytes = ResponseSerializer.serialize(response, requestMethod: .get, requestVersion: .http1_1,
+        let bytes = ResponseSerializer.serialize(response, requestMethod: method, requestVersion: .http1_1,
                                                  keepAlive: false, date: loop.cachedDate)
         state = .processing
         pending = []
         closeAfterWrite = true
-        output.append(contentsOf: bytes)
-        flush()
+        queue(bytes)
     }
 
     // MARK: - Writing
+
+    /// Output waits for at most one response (plus a 100 Continue or a rejection): reading
+    /// stops while it waits, so a client that pipelines without reading queues nothing more.
+    private func queue(_ bytes: [UInt8]) {
+        // The write timeout counts from when output started waiting, not from the last drain.
+        if !hasQueuedOutput { outputProgressAt = loop.now }
+        // The usual case, an empty queue, takes the serialized bytes over without a copy.
+        if output.isEmpty { output = bytes } else { output.append(contentsOf: bytes) }
+        flush()
+    }
 
     private func flush() {
         while outputOffset < output.count {
@@ -266,6 +284,7 @@ final class Connection {
             }
             if n > 0 {
                 outputOffset += n
+                outputProgressAt = loop.now
             } else if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
                 return  // EPOLLOUT (edge-triggered) calls flush again when there is room
             } else if n < 0 && errno == EINTR {
@@ -293,27 +312,6 @@ final class Connection {
         output = []
         Glibc.close(fd)
         loop.forget(self)
-    }
-
-    /// Shutdown has begun: an idle connection closes now, a busy one after its response.
-    func drain() {
-        if case .readingHead = state, pending.isEmpty, outputOffset >= output.count {
-            close()
-        }
-    }
-
-    func checkTimeouts(now: Int64) {
-        switch state {
-        case .readingHead where pending.isEmpty && requestStartedAt == nil:
-            if now - lastActivity >= Int64(loop.server.configuration.idleTimeoutMs) { close() }
-        case .readingHead, .readingBody, .readingChunked:
-            let started = requestStartedAt ?? lastActivity
-            if now - started >= Int64(loop.server.configuration.headerTimeoutMs) {
-                reject(HTTPParseError(.requestTimeout, "request not received within the header timeout"))
-            }
-        case .processing, .closed:
-            break
-        }
     }
 }
 

@@ -24,7 +24,11 @@ final class EventLoop: @unchecked Sendable {
     private var localJobs: [UnownedJob] = []
     private var threadID: pthread_t?
     private var connections: [Int32: Connection] = [:]
+    var openConnections: Dictionary<Int32, Connection>.Values { connections.values }
     private var listening = true
+    /// Out of descriptors: the listener is out of this loop's epoll until then, because a
+    /// level-triggered listener that cannot be accepted from wakes the loop at once, for ever.
+    private var acceptPausedUntil: Int64?
     private var stopWhenEmpty = false
 
     /// Monotonic milliseconds, refreshed once per loop iteration.
@@ -44,12 +48,13 @@ final class EventLoop: @unchecked Sendable {
         guard wakeFD >= 0 else { throw SystemError(call: "eventfd", errno: errno) }
         readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
         _ = Sys.epollControl(epollFD, EPOLL_CTL_ADD, wakeFD, events: EPOLLIN.rawValue)
-        // EPOLLEXCLUSIVE: each new connection wakes one loop, which spreads accepts.
-        let listenEvents = EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue
-        guard Sys.epollControl(epollFD, EPOLL_CTL_ADD, server.listenFD, events: listenEvents) == 0 else {
+        guard Sys.epollControl(epollFD, EPOLL_CTL_ADD, server.listenFD, events: EventLoop.listenEvents) == 0 else {
             throw SystemError(call: "epoll_ctl(listen)", errno: errno)
         }
     }
+
+    /// EPOLLEXCLUSIVE: each new connection wakes one loop, which spreads accepts.
+    private static let listenEvents = EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue
 
     deinit {
         readBuffer.deallocate()
@@ -144,6 +149,7 @@ final class EventLoop: @unchecked Sendable {
                     connection.handleEvents(event.events)
                 }
             }
+            if let until = acceptPausedUntil, now >= until { resumeAccepting() }
             if now - lastSweep >= 200 { sweep() }
         }
         for connection in Array(connections.values) { connection.close() }
@@ -181,15 +187,14 @@ final class EventLoop: @unchecked Sendable {
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &storage) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    clinux_accept4(server.listenFD, $0, &length, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+                    server.acceptCall(server.listenFD, $0, &length)
                 }
             }
             if fd < 0 {
-                if errno == EMFILE || errno == ENFILE {
-                    server.log(.warning, "out of file descriptors; not accepting", ["errno": "\(errno)"])
-                }
+                if -fd == EMFILE || -fd == ENFILE || -fd == ENOBUFS || -fd == ENOMEM { pauseAccepting(code: -fd) }
                 return
             }
+            server.descriptorsAvailable()
             guard server.reserveConnectionSlot() else {
                 Glibc.close(fd)
                 continue
@@ -211,7 +216,22 @@ final class EventLoop: @unchecked Sendable {
     func forget(_ connection: Connection) {
         connections[connection.fd] = nil
         server.releaseConnectionSlot()
+        // A descriptor was just freed: the best moment to try accepting again.
+        if acceptPausedUntil != nil { resumeAccepting() }
         if stopWhenEmpty && connections.isEmpty { stop() }
+    }
+
+    private func pauseAccepting(code: Int32) {
+        guard listening, acceptPausedUntil == nil else { return }
+        _ = Sys.epollControl(epollFD, EPOLL_CTL_DEL, server.listenFD, events: 0)
+        acceptPausedUntil = now + Int64(server.configuration.acceptBackoffMs)
+        server.descriptorsExhausted(code: code)
+    }
+
+    private func resumeAccepting() {
+        acceptPausedUntil = nil
+        guard listening else { return }
+        _ = Sys.epollControl(epollFD, EPOLL_CTL_ADD, server.listenFD, events: EventLoop.listenEvents)
     }
 
     /// The last step of shutdown: exit once every connection has gone.
@@ -224,7 +244,9 @@ final class EventLoop: @unchecked Sendable {
     func beginDraining() {
         if listening {
             listening = false
+            // Already out of epoll while accepting is paused; the DEL then fails harmlessly.
             _ = Sys.epollControl(epollFD, EPOLL_CTL_DEL, server.listenFD, events: 0)
+            acceptPausedUntil = nil
         }
         for connection in Array(connections.values) { connection.drain() }
     }

@@ -8,11 +8,17 @@ import Synchronization
 /// owning the connections it accepted. It knows nothing of the application behind
 /// `HTTPRequestHandler`. See docs/adr/0001-http-concurrency-model.md.
 public final class HTTPServer: Sendable {
-    private let core: ServerCore
+    let core: ServerCore
 
     public init(configuration: HTTPServerConfiguration, handler: any HTTPRequestHandler,
                 logger: (any HTTPServerLogger)? = nil) {
-        core = ServerCore(configuration: configuration, handler: handler, logger: logger)
+        core = ServerCore(configuration: configuration, handler: handler, logger: logger, acceptCall: Sys.accept)
+    }
+
+    /// Tests substitute `accept` to produce descriptor exhaustion on demand.
+    init(configuration: HTTPServerConfiguration, handler: any HTTPRequestHandler,
+         logger: (any HTTPServerLogger)?, acceptCall: @escaping AcceptCall) {
+        core = ServerCore(configuration: configuration, handler: handler, logger: logger, acceptCall: acceptCall)
     }
 
     /// Binds, listens and starts the loops. Returns the bound port (useful with port 0).
@@ -42,9 +48,10 @@ public final class HTTPServer: Sendable {
 final class ServerCore: @unchecked Sendable {
     let configuration: HTTPServerConfiguration
     let handler: any HTTPRequestHandler
+    let acceptCall: AcceptCall
     private let logger: (any HTTPServerLogger)?
     private(set) var listenFD: Int32 = -1
-    private var loops: [EventLoop] = []
+    private(set) var loops: [EventLoop] = []
     let boundPort = Atomic<Int>(0)
     let openConnections = Atomic<Int>(0)
     let inFlight = Atomic<Int>(0)
@@ -57,12 +64,17 @@ final class ServerCore: @unchecked Sendable {
     /// Everyone waiting for the loops to stop; `stopped` turns true once, when the last exits.
     private let stopWaiters = Mutex<(stopped: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
     private let started = Mutex(false)
+    /// The connection cap in force: the configured one, kept below the descriptor limit.
+    private(set) var connectionLimit = 0
+    /// Set while some loop cannot accept for want of descriptors; logs once per episode.
+    private let outOfDescriptors = Atomic<Bool>(false)
 
     init(configuration: HTTPServerConfiguration, handler: any HTTPRequestHandler,
-         logger: (any HTTPServerLogger)?) {
+         logger: (any HTTPServerLogger)?, acceptCall: @escaping AcceptCall) {
         self.configuration = configuration
         self.handler = handler
         self.logger = logger
+        self.acceptCall = acceptCall
     }
 
     func log(_ level: HTTPServerLogLevel, _ message: String, _ metadata: [String: String] = [:]) {
@@ -74,6 +86,8 @@ final class ServerCore: @unchecked Sendable {
             guard !isStarted else { return }
             isStarted = true
             signal(SIGPIPE, SIG_IGN)
+            let descriptors = Descriptors.raiseSoftLimit()
+            connectionLimit = ConnectionBudget.cap(configured: configuration.maxConnections, descriptorLimit: descriptors)
             listenFD = try Listener.open(host: configuration.host, port: configuration.port,
                                          backlog: configuration.listenBacklog)
             boundPort.store(Listener.localPort(listenFD), ordering: .relaxed)
@@ -90,7 +104,7 @@ final class ServerCore: @unchecked Sendable {
 
     func reserveConnectionSlot() -> Bool {
         let now = openConnections.wrappingAdd(1, ordering: .relaxed).newValue
-        if now > configuration.maxConnections {
+        if now > connectionLimit {
             openConnections.wrappingSubtract(1, ordering: .relaxed)
             return false
         }
@@ -99,6 +113,19 @@ final class ServerCore: @unchecked Sendable {
 
     func releaseConnectionSlot() {
         openConnections.wrappingSubtract(1, ordering: .relaxed)
+    }
+
+    func descriptorsExhausted(code: Int32) {
+        if !outOfDescriptors.exchange(true, ordering: .relaxed) {
+            log(.warning, "out of file descriptors; accepting paused", ["errno": "\(code)"])
+        }
+    }
+
+    func descriptorsAvailable() {
+        // A plain load first: the common case (never exhausted) costs no write.
+        if outOfDescriptors.load(ordering: .relaxed) && outOfDescriptors.exchange(false, ordering: .relaxed) {
+            log(.info, "accepting connections again")
+        }
     }
 
     func requestStarted() { inFlight.wrappingAdd(1, ordering: .relaxed) }
@@ -114,8 +141,9 @@ final class ServerCore: @unchecked Sendable {
         guard !loops.isEmpty else { return }
         if !shutdownStarted.exchange(true, ordering: .acquiringAndReleasing) {
             draining.store(true, ordering: .releasing)
-            let graceMs = grace.components.seconds * 1000 + grace.components.attoseconds / 1_000_000_000_000_000
-            drainDeadline.store(Sys.monotonicMilliseconds() + graceMs, ordering: .relaxed)
+            // Saturating: a grace of Duration.seconds(Int64.max) means "wait for ever", not a trap.
+            let (deadline, late) = Sys.monotonicMilliseconds().addingReportingOverflow(ServerCore.milliseconds(grace))
+            drainDeadline.store(late ? Int64.max : deadline, ordering: .relaxed)
             for loop in loops {
                 // The loops stop themselves once their connections are gone or the deadline passed.
                 loop.execute {
@@ -124,6 +152,13 @@ final class ServerCore: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (whole, overflow) = duration.components.seconds.multipliedReportingOverflow(by: 1000)
+        if overflow { return duration.components.seconds < 0 ? 0 : .max }
+        let (total, late) = whole.addingReportingOverflow(duration.components.attoseconds / 1_000_000_000_000_000)
+        return late ? .max : total
     }
 
     func waitUntilStopped() async {

@@ -8,6 +8,9 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(call): \(String(cString: strerror(errno)))" }
 }
 
+/// `accept4(listenFD, address, length)` returning the new descriptor, or `-errno`.
+typealias AcceptCall = @Sendable (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32
+
 /// Thin wrappers over the socket and epoll calls the loops use; each returns the raw
 /// result and leaves errno handling to the caller, which knows what EAGAIN means there.
 enum Sys {
@@ -21,6 +24,11 @@ enum Sys {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME_COARSE, &ts)
         return Int(ts.tv_sec)
+    }
+
+    static let accept: AcceptCall = { listenFD, address, length in
+        let fd = clinux_accept4(listenFD, address, length, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+        return fd >= 0 ? fd : -errno
     }
 
     static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32 = 1) {

@@ -114,9 +114,13 @@ extension ConnectionCore {
             return settings.info.scrub(String(cString: value))
         }
         let fallback = PQresultErrorMessage(result).map { String(cString: $0) } ?? "unknown error"
-        return .server(sqlState: field("C") ?? "XX000",
+        let state = field("C") ?? "XX000"
+        // Check and not-null violations detail the whole failing row (password hashes, TOTP
+        // secrets): not kept at all, so no printing of the error can leak it.
+        let rowDetail = state == "23514" || state == "23502"
+        return .server(sqlState: state,
                        message: field("M") ?? settings.info.scrub(fallback),
                        constraint: field("n"),
-                       detail: field("D"))
+                       detail: rowDetail ? nil : field("D"))
     }
 }

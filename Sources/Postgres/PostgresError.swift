@@ -2,13 +2,16 @@
 /// (the app turns `.poolTimeout`, `.connectionFailed`, `.timeout` and `.closed` into 503).
 ///
 /// No message ever contains the password of the connection string: libpq's messages are
-/// scrubbed before they are wrapped here.
-public enum PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
+/// scrubbed before they are wrapped here. No description contains a server error's detail:
+/// for constraint violations it quotes the row ("Failing row contains (...)"), secrets and
+/// all, and descriptions end up in logs.
+public enum PostgresError: Error, Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
     /// No connection became free within the pool's `acquireTimeout`.
     case poolTimeout
     /// The server could not be reached, refused the connection, or the connection broke.
     case connectionFailed(String)
-    /// The server answered with an error (`sqlState` is the five-character SQLSTATE).
+    /// The server answered with an error (`sqlState` is the five-character SQLSTATE). `detail`
+    /// is for code to inspect, never to print; check and not-null violations carry none.
     case server(sqlState: String, message: String, constraint: String?, detail: String?)
     /// A column's value could not be read as the requested Swift type.
     case decoding(column: String, expected: String, actual: String)
@@ -33,10 +36,8 @@ public enum PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .poolTimeout: "timed out waiting for a database connection"
         case .connectionFailed(let message): "database connection failed: \(message)"
-        case .server(let state, let message, let constraint, let detail):
-            "database error \(state): \(message)"
-                + (constraint.map { " (constraint \($0))" } ?? "")
-                + (detail.map { " — \($0)" } ?? "")
+        case .server(let state, let message, let constraint, _):
+            "database error \(state): \(message)" + (constraint.map { " (constraint \($0))" } ?? "")
         case .decoding(let column, let expected, let actual):
             "column \"\(column)\" of type \(actual) cannot be decoded as \(expected)"
         case .unknownColumn(let column): "no column \"\(column)\" in the result"
@@ -45,4 +46,8 @@ public enum PostgresError: Error, Sendable, Equatable, CustomStringConvertible {
         case .closed: "database pool is closed"
         }
     }
+
+    /// The same as `description`: `String(reflecting:)` and nested printing (an error inside
+    /// another's fields) would otherwise print the detail.
+    public var debugDescription: String { description }
 }

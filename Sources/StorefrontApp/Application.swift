@@ -41,9 +41,9 @@ public final class Application: Sendable {
             .register(in: &router)
         let passwordHashing = PasswordHashingPool(hasher: passwordHasher)
         self.passwordHashing = passwordHashing
-        let identity = try IdentityModule(configuration: configuration, pool: database, hashing: passwordHashing,
-                                          cursors: try CursorCodec(configuration: configuration), logger: logger)
-        identity.register(in: &router)
+        let domains = try Domains(database: Database(pool: database), configuration: configuration,
+                                  hashing: passwordHashing, logger: logger)
+        domains.register(in: &router)
         // Last, so the metrics know every route template.
         let requestMetrics = RequestMetrics(templates: router.routes.map(\.template) + [MetricsController.path])
         metrics = try MetricsController(requests: requestMetrics, rateLimits: RateLimitRejectionCounter(), pool: database,
@@ -52,7 +52,7 @@ public final class Application: Sendable {
         self.router = router
         let requestIDs = RequestIDGenerator()
         middleware = pipeline == .bareRouter ? MiddlewareChain(links: [])
-            : Application.chain(logger: logger, requestIDs: requestIDs, auth: identity.authMiddleware,
+            : Application.chain(logger: logger, requestIDs: requestIDs, auth: domains.authMiddleware,
                                 metrics: requestMetrics)
         let handler = AppHandler(router: router, chain: middleware,
                                  clientAddress: ClientAddress(trustedProxies: configuration.trustedProxies),
@@ -110,8 +110,8 @@ public final class Application: Sendable {
         logger.info("stopped")
     }
 
-    /// `openapi.yaml` from the working directory, `OPENAPI_PATH`'s folder or beside the
-    /// executable (the Docker image keeps it in /app).
+    /// `openapi.yaml` from the working directory or beside the executable (the Docker image
+    /// keeps it in /app).
     public static func loadOpenAPIDocument() -> [UInt8]? {
         var candidates = ["openapi.yaml"]
         let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
@@ -126,7 +126,8 @@ public final class Application: Sendable {
 extension AppConfiguration {
     var serverConfiguration: HTTPServerConfiguration {
         HTTPServerConfiguration(host: host, port: port, eventLoops: eventLoops, maxBodyBytes: maxBodyBytes,
-                                headerTimeoutMs: headerTimeoutMs, idleTimeoutMs: idleTimeoutMs)
+                                headerTimeoutMs: headerTimeoutMs, idleTimeoutMs: idleTimeoutMs,
+                                bodyTimeoutMs: bodyTimeoutMs, writeTimeoutMs: writeTimeoutMs)
     }
 }
 

@@ -28,7 +28,8 @@ import Testing
             for index in 0..<20 {
                 group.addTask {
                     let guess = index.isMultiple(of: 2) ? "burst password" : "wrong \(index)"
-                    return (index, try await pool.verify(guess, against: stored))
+                    // Four clients: one client's burst past its share would be refused.
+                    return (index, try await pool.verify(guess, against: stored, client: "c\(index % 4)"))
                 }
             }
             var outcomes: [Int: Bool] = [:]
@@ -88,7 +89,7 @@ import Testing
         let queue = PasswordJobQueue(maxQueueLength: 10)
         let order = Mutex<[Int]>([])
         for index in 0..<6 {
-            queue.enqueue(PasswordJobQueue.Job(id: queue.makeJobID()) { outcome in
+            queue.enqueue(PasswordJobQueue.Job(id: queue.makeJobID(), client: "") { outcome in
                 if case .run = outcome { order.withLock { $0.append(index) } }
             })
         }
@@ -96,6 +97,63 @@ import Testing
         // After shutDown a worker drains what was queued, then returns: run it right here.
         queue.runWorker()
         #expect(order.withLock { $0 } == [0, 1, 2, 3, 4, 5])
+    }
+
+    /// One client's backlog must not delay the others: clients with waiting jobs are served
+    /// round robin, each from its own FIFO.
+    @Test func clientsAreServedRoundRobinEachInFIFOOrder() {
+        let queue = PasswordJobQueue(maxQueueLength: 20, maxPerClient: 10)
+        let order = Mutex<[String]>([])
+        for (client, index) in [("a", 1), ("a", 2), ("a", 3), ("b", 1), ("b", 2), ("c", 1), ("a", 4)] {
+            queue.enqueue(PasswordJobQueue.Job(id: queue.makeJobID(), client: client) { outcome in
+                if case .run = outcome { order.withLock { $0.append("\(client)\(index)") } }
+            })
+        }
+        queue.shutDown()
+        queue.runWorker()
+        #expect(order.withLock { $0 } == ["a1", "b1", "c1", "a2", "b2", "a3", "a4"])
+    }
+
+    /// Limits per client and in total, with repeated, empty and very long client names.
+    static let capRows: [(jobs: [String], refused: [Int])] = [
+        (["a", "a", "a", "b"], [2]),
+        (["", "", "", "x"], [2]),
+        ([String(repeating: "z", count: 10_000), String(repeating: "z", count: 10_000), "z"], []),
+        (["a", "b", "c", "d", "e", "f"], [5]),
+        (["a", "a", "b", "b", "c", "c"], [5]),
+    ]
+
+    @Test(arguments: capRows)
+    func aClientPastItsShareOrAFullQueueIsRefused(_ row: (jobs: [String], refused: [Int])) {
+        let queue = PasswordJobQueue(maxQueueLength: 5, maxPerClient: 2)
+        let refused = Mutex<[Int]>([])
+        for (index, client) in row.jobs.enumerated() {
+            queue.enqueue(PasswordJobQueue.Job(id: queue.makeJobID(), client: client) { outcome in
+                if case .refuse(.overloaded) = outcome { refused.withLock { $0.append(index) } }
+            })
+        }
+        #expect(refused.withLock { $0 } == row.refused)
+        queue.shutDown()
+        queue.runWorker()
+        #expect(queue.waitingCount == 0)
+    }
+
+    @Test func cancellingTheLastJobOfAClientKeepsTheRotationIntact() {
+        let queue = PasswordJobQueue(maxQueueLength: 10, maxPerClient: 10)
+        let order = Mutex<[String]>([])
+        var ids: [String: UInt64] = [:]
+        for name in ["a1", "b1", "c1", "a2"] {
+            let id = queue.makeJobID()
+            ids[name] = id
+            queue.enqueue(PasswordJobQueue.Job(id: id, client: String(name.prefix(1))) { outcome in
+                if case .run = outcome { order.withLock { $0.append(name) } }
+            })
+        }
+        queue.cancel(ids["b1"] ?? 0)
+        queue.cancel(ids["a1"] ?? 0)
+        queue.shutDown()
+        queue.runWorker()
+        #expect(order.withLock { $0 } == ["a2", "c1"])
     }
 
     @Test(.timeLimit(.minutes(1)))

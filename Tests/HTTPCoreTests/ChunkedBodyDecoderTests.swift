@@ -25,29 +25,7 @@ import Testing
         #expect(ParserHarness.decodeChunked(raw, step: 4).body.count == 20)
     }
 
-    @Test(arguments: [
-        ("\r\n", "missing or invalid chunk size"),
-        ("x\r\n", "missing or invalid chunk size"),
-        ("-1\r\n", "missing or invalid chunk size"),
-        ("5x\r\nhello\r\n0\r\n\r\n", "invalid character in chunk size"),
-        ("5 x\r\n", "invalid character after chunk size"),
-        ("5\rhello", "chunk size line not ended by CRLF"),
-        ("5\r\nhelloXX", "chunk data not followed by CRLF"),
-        ("5\r\nhello\rX", "chunk data not followed by CRLF"),
-        ("1234567890abcdef0\r\n", "chunk size too long"),
-        ("8000000000000000\r\n", "chunk size overflows"),
-        ("2;\r\naa\r\n0\r\n\r\n", "invalid chunk extension"),
-        ("2;a=\r\naa\r\n0\r\n\r\n", "invalid chunk extension"),
-        ("2;a b\r\naa\r\n0\r\n\r\n", "invalid chunk extension"),
-        ("2;a=\"x\r\naa\r\n0\r\n\r\n", "invalid chunk extension"),
-        ("2;a=b \r\naa\r\n0\r\n\r\n", "invalid chunk extension"),
-        ("2;(a)\r\naa\r\n0\r\n\r\n", "invalid chunk extension"),
-        ("0\r\n\n", "bare LF in trailer section"),
-        ("5;a=\u{1}\r\n", "control character in chunk extension"),
-        ("0\r\nX-T: 1\n", "bare LF in trailer section"),
-        ("0\r\nBad Name: 1\r\n\r\n", "whitespace before colon in header field"),
-        ("0\r\n\rX", "chunked body not ended by CRLF"),
-    ])
+    @Test(arguments: ChunkedFixtures.malformed)
     func malformedFramingIs400(raw: String, reason: String) {
         for step in [1, 64] {
             #expect(ParserHarness.decodeChunked(raw, step: step).result == .invalid(HTTPParseError(.badRequest, reason)))

@@ -1,8 +1,10 @@
 import HTTPCore
-import HTTPServer
+@testable import HTTPServer
 import HTTPTestSupport
+import Synchronization
 
-/// Answers `METHOD TARGET BODYLENGTH`, or holds `/hold` until the gate opens.
+/// Answers `METHOD TARGET BODYLENGTH`, or holds `/hold` until the gate opens; `/big`
+/// answers 16 MiB, more than loopback socket buffers hold, for clients that stop reading.
 struct EchoHandler: HTTPRequestHandler {
     let entered: TestGate
     let release: TestGate
@@ -19,6 +21,9 @@ struct EchoHandler: HTTPRequestHandler {
         }
         let text = "\(request.head.method.rawValue) \(request.head.target) \(request.body.count)"
         var headers = HTTPHeaders([("Content-Type", "text/plain")])
+        if request.head.path == "/big" {
+            return HTTPResponse(status: .ok, headers: headers, body: [UInt8](repeating: UInt8(ascii: "b"), count: 16 << 20))
+        }
         if request.head.path == "/body" {
             return HTTPResponse(status: .ok, headers: headers, body: request.body)
         }
@@ -30,10 +35,16 @@ struct EchoHandler: HTTPRequestHandler {
 /// Starts a server on an ephemeral loopback port and stops it after `body`.
 func withServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in },
                 handler: EchoHandler = EchoHandler(),
+                logger: (any HTTPServerLogger)? = nil,
+                acceptCall: AcceptCall? = nil,
                 _ body: (HTTPServer, Int) async throws -> Void) async throws {
     var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, eventLoops: 2, maxBodyBytes: 1024)
     configure(&configuration)
-    let server = HTTPServer(configuration: configuration, handler: handler)
+    let server = if let acceptCall {
+        HTTPServer(configuration: configuration, handler: handler, logger: logger, acceptCall: acceptCall)
+    } else {
+        HTTPServer(configuration: configuration, handler: handler, logger: logger)
+    }
     let port = try server.start()
     do {
         try await body(server, port)
@@ -42,4 +53,13 @@ func withServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in },
         throw error
     }
     await server.shutdown(grace: .milliseconds(0))
+}
+
+/// Keeps the server's log lines so tests can count them.
+final class CapturingServerLogger: HTTPServerLogger {
+    private let lines = Mutex<[String]>([])
+    func serverEvent(_ level: HTTPServerLogLevel, _ message: String, _ metadata: [String: String]) {
+        lines.withLock { $0.append("\(level.rawValue) \(message)") }
+    }
+    func count(_ prefix: String) -> Int { lines.withLock { $0.filter { $0.hasPrefix(prefix) }.count } }
 }

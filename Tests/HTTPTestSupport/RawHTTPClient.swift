@@ -27,11 +27,16 @@ public final class RawHTTPClient: @unchecked Sendable {
         public let description: String
     }
 
-    public init(port: Int, timeoutSeconds: Int = 10) throws {
+    /// `receiveBufferBytes` shrinks the socket's receive window (set before connecting),
+    /// so a client that stops reading blocks the server's writes quickly.
+    public init(port: Int, timeoutSeconds: Int = 10, receiveBufferBytes: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError(description: "socket failed") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if var size = receiveBufferBytes {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -89,6 +94,20 @@ public final class RawHTTPClient: @unchecked Sendable {
             let n = read(fd, &scratch, scratch.count)
             if n == 0 { return true }
             if n < 0 { return errno == ECONNRESET }
+        }
+    }
+
+    /// Everything that arrives until the server closes (buffered leftovers included), or
+    /// nil when the deadline passes first: for proving nothing follows a response.
+    public func bytesBeforeEndOfStream() -> [UInt8]? {
+        var received = buffer
+        buffer = []
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fd, &scratch, scratch.count)
+            if n > 0 { received += scratch[0..<n]; continue }
+            if n == 0 || errno == ECONNRESET { return received }
+            return nil
         }
     }
 

@@ -1,4 +1,5 @@
 import Testing
+import HTTPServer
 @testable import StorefrontApp
 
 @Suite struct ConfigurationTests {
@@ -44,6 +45,18 @@ import Testing
         } catch {
             #expect(error.variable == variable)
             #expect(error.description == message)
+        }
+    }
+
+    @Test func bodyAndWriteTimeoutsDefaultToThirtySecondsAndReachTheServer() throws {
+        let defaults = try AppConfiguration.fromEnvironment([:], cores: 2)
+        #expect(defaults.serverConfiguration.bodyTimeoutMs == 30_000)
+        #expect(defaults.serverConfiguration.writeTimeoutMs == 30_000)
+        let set = try AppConfiguration.fromEnvironment(["BODY_TIMEOUT_MS": "1500", "WRITE_TIMEOUT_MS": "2500"], cores: 2)
+        #expect(set.serverConfiguration.bodyTimeoutMs == 1500)
+        #expect(set.serverConfiguration.writeTimeoutMs == 2500)
+        for variable in ["BODY_TIMEOUT_MS", "WRITE_TIMEOUT_MS"] {
+            #expect(throws: ConfigurationError.self) { try AppConfiguration.fromEnvironment([variable: "0"], cores: 2) }
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import StorefrontApp
 
 /// `openapi.yaml` must describe exactly the routes the server has: no undocumented route,
@@ -39,6 +40,20 @@ import Testing
         #expect(!documented.isEmpty)
         #expect(served.subtracting(documented).sorted() == [], "routes missing from openapi.yaml")
         #expect(documented.subtracting(served).sorted() == [], "documented operations the server lacks")
+    }
+
+    /// The whole document against the OpenAPI 3.1 schema, with the reference validator
+    /// (`openapi-spec-validator` from PyPI, which scripts/test installs). A missing validator
+    /// fails this test rather than skipping it: an invalid document must not go unnoticed.
+    @Test func theDocumentIsValidOpenAPI() async throws {
+        let path = OpenAPIAgreementTests.repositoryRoot.appendingPathComponent("openapi.yaml").path
+        let child = try ChildProcess(["/usr/bin/env", "python3", "-m", "openapi_spec_validator", path])
+        let status = await child.exitStatus()
+        #expect(status == 0, """
+            openapi.yaml is not a valid OpenAPI document (or the validator is missing: \
+            python3 -m pip install openapi-spec-validator):
+            \(child.standardOutput)\(child.standardError)
+            """)
     }
 
     @Test func everyErrorCodeIsInTheDocument() throws {

@@ -124,6 +124,20 @@ import Testing
         }
     }
 
+    /// API.md: `OPTIONS *` is 200 with the server's methods, through the whole chain.
+    @Test func optionsAsteriskIs200WithTheServersMethodsAndTheUsualHeaders() async throws {
+        try await withApp { app in
+            let response = try app.request("OPTIONS * HTTP/1.1\r\nHost: t\r\nX-Request-Id: star-1\r\n\r\n")
+            #expect(response.status == 200)
+            let allow = Set((response.header("Allow") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            #expect(allow.isSuperset(of: ["GET", "HEAD", "OPTIONS"]))
+            #expect(response.header("X-Request-Id") == "star-1")
+            expectSecurityHeaders(response)
+            // Only OPTIONS may use the asterisk-form (RFC 9112 §3.2.4).
+            #expect(try app.request("GET * HTTP/1.1\r\nHost: t\r\n\r\n").status == 400)
+        }
+    }
+
     @Test func unhandledErrorIs500WithoutInternals() async throws {
         var router = Router()
         struct Boom: Error { let secret = "sql: SELECT password FROM users" }

@@ -44,6 +44,13 @@ import Testing
         #expect(allow.map(\.rawValue) == ["GET", "HEAD", "OPTIONS", "POST"])
     }
 
+    @Test func optionsAsteriskListsEveryMethodTheServerImplements() {
+        guard case .serverOptions(let allow) = router().match(method: .options, path: "*") else {
+            Issue.record("expected OPTIONS *"); return
+        }
+        #expect(allow.map(\.rawValue) == ["DELETE", "GET", "HEAD", "OPTIONS", "POST"])
+    }
+
     @Test(arguments: ["/api/v1/product", "/api/v1/products/1/2", "/api/v1/products/", "/", "/api/v1/products/%zz"])
     func unknownPathsAreNotFound(path: String) {
         guard case .notFound = router().match(method: .get, path: path[...]) else {

@@ -8,9 +8,11 @@ import TestSupport
     @Test func seedCreatesTheDemoAccountsOnceAndTheirPasswordVerifies() async throws {
         let hasher = try PasswordHasher(parameters: Scrypt.Parameters(logN: 4, r: 8, p: 1))
         try await TestDatabase.with { database in
-            let first = try await SeedCommand.seed(pool: database.pool, hasher: hasher)
+            var configuration = try AppConfiguration.fromEnvironment([:], cores: 1)
+            configuration.databaseURL = database.conninfo
+            let first = try await SeedCommand.run(configuration: configuration, hasher: hasher)
             #expect(first == ["seed: created admin admin@storefront.test", "seed: created customer customer@storefront.test"])
-            let second = try await SeedCommand.seed(pool: database.pool, hasher: hasher)
+            let second = try await SeedCommand.run(configuration: configuration, hasher: hasher)
             #expect(second == ["seed: admin@storefront.test already exists", "seed: customer@storefront.test already exists"])
             let rows = try await database.pool.query("SELECT email, role, password_hash FROM users ORDER BY email").rows
             #expect(try rows.map { try $0.decode("role", as: String.self) } == ["admin", "customer"])

@@ -1,4 +1,4 @@
-import CCrypto
+import Crypto
 import Foundation
 
 /// One migration as found on disk.
@@ -62,16 +62,8 @@ enum MigrationFiles {
     }
 
     private static func checksum(of file: URL) throws(MigrationError) -> String {
-        guard let data = FileManager.default.contents(atPath: file.path) else { throw .fileAccess(file.path) }
-        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let ok = data.withUnsafeBytes { bytes in
-            EVP_Digest(bytes.baseAddress, bytes.count, &digest, &length, EVP_sha256(), nil)
-        }
-        guard ok == 1 else { throw .fileAccess(file.path) }
-        return digest.prefix(Int(length)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        guard let data = FileManager.default.contents(atPath: file.path),
+              let hex = try? SHA256.hexHash(Array(data)) else { throw .fileAccess(file.path) }
+        return hex
     }
 }

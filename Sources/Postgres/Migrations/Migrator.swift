@@ -56,7 +56,17 @@ public struct Migrator: Sendable {
     /// How many migrations are not applied yet; throws when the applied ones do not match
     /// the files (edited, unknown or out of order), which `/ready` reports as a failure.
     public func pendingCount() async throws -> Int {
-        let files = try MigrationFiles.load(directory)
+        try await pendingCount(of: try knownMigrations())
+    }
+
+    /// The migration files, read and hashed now. A caller asking often (`/ready`) reads
+    /// them once and passes them to `pendingCount(of:)`.
+    public func knownMigrations() throws -> [Migration] {
+        try MigrationFiles.load(directory)
+    }
+
+    /// `pendingCount()` against files read earlier: one query, no file access.
+    public func pendingCount(of files: [Migration]) async throws -> Int {
         let applied = try await pool.withConnection { try await appliedRows($0) }
         return try Self.pending(files: files, applied: applied).count
     }

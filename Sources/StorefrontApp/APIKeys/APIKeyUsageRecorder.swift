@@ -2,15 +2,20 @@ import Foundation
 import Synchronization
 
 /// Records `last_used_at` without a write per request: the auth lookup already says whether
-/// the stored time is over a minute old, and this map makes sure that of many concurrent
+/// the stored time is older than `interval`, and this map makes sure that of many concurrent
 /// requests with one key only the first writes. At most one write per key per minute.
 final class APIKeyUsageRecorder: Sendable {
-    static let interval: Duration = .seconds(60)
+    /// The one definition of "recently used": the auth lookup asks the database whether the
+    /// stored time is older than this, and the map below holds back writes within it.
+    static let intervalSeconds = 60
+    static let interval: Duration = .seconds(intervalSeconds)
+    private let database: Database
     private let repository: APIKeyRepository
     private let logger: Logger
     private let lastWritten = Mutex<[UUID: ContinuousClock.Instant]>([:])
 
-    init(repository: APIKeyRepository, logger: Logger) {
+    init(database: Database, repository: APIKeyRepository, logger: Logger) {
+        self.database = database
         self.repository = repository
         self.logger = logger
     }
@@ -26,7 +31,7 @@ final class APIKeyUsageRecorder: Sendable {
         }
         guard claimed else { return }
         do {
-            try await repository.touch(id: keyID)
+            try await database.autocommit { db in try await repository.touch(id: keyID, on: db) }
         } catch {
             // Usage time is informational: a failed write must not fail the request.
             logger.warning("api key usage not recorded", ["key_id": .string(keyID.uuidString.lowercased())])

@@ -7,7 +7,8 @@ import HTTPCore
 /// operational endpoints ignore credentials: a probe must not fail because a proxy added
 /// a header, and they serve nothing that depends on who asks.
 struct AuthMiddleware: Middleware {
-    let authenticator: Authenticator
+    let accessTokens: any AccessTokenVerifier
+    let apiKeys: any APIKeyVerifier
 
     func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
         let operational = context.routeAccess == .anyone && !context.routeTemplate.hasPrefix("/api/")
@@ -26,10 +27,10 @@ struct AuthMiddleware: Middleware {
         case (nil, nil):
             return nil
         case (let header?, nil):
-            guard let token = AuthMiddleware.bearerToken(header) else { throw IdentityError.unauthenticated }
-            return try await authenticator.principal(accessToken: token)
+            guard let token = AuthMiddleware.bearerToken(header) else { throw AccessError.unauthenticated }
+            return try await accessTokens.principal(accessToken: token)
         case (nil, let key?):
-            return try await authenticator.principal(apiKey: key)
+            return try await apiKeys.principal(apiKey: key)
         case (.some, .some):
             throw AppError.badRequest("Send either Authorization or X-API-Key, not both")
         }
@@ -42,27 +43,13 @@ struct AuthMiddleware: Middleware {
         return String(parts[1])
     }
 
-    static func authorize(_ principal: Principal?, for access: RouteAccess) throws {
+    static func authorize(_ principal: Principal?, for access: RouteAccess) throws(AccessError) {
         switch access {
         case .anyone, .metricsToken:
             return
-        case .bearer, .user, .admin:
-            guard let principal else { throw IdentityError.unauthenticated }
-            guard principal.may(access) else { throw IdentityError.forbidden }
-        }
-    }
-}
-
-extension Principal {
-    /// Whether these credentials satisfy a route's access level (authentication aside).
-    func may(_ access: RouteAccess) -> Bool {
-        switch access {
-        case .anyone, .metricsToken: true
-        case .bearer: credential == .accessToken
-        case .user(let scope): has(scope)
-        case .admin(let scope):
-            // An admin's key works on admin routes only when the route names a scope it has.
-            isAdmin && (credential == .accessToken || scope.map(has) == true)
+        case .accessToken, .user, .admin:
+            guard let principal else { throw .unauthenticated }
+            guard principal.may(access) else { throw .forbidden }
         }
     }
 }

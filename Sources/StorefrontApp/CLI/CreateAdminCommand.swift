@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import Postgres
 
 /// A `create-admin` problem the operator can fix: printed as one line, exit code 2.
 public struct CreateAdminError: Error, Sendable, CustomStringConvertible {
@@ -41,23 +40,10 @@ public func runCreateAdmin(email emailText: String, name nameText: String?, pass
     guard let name = PersonName(nameText ?? "Administrator") else {
         throw CreateAdminError("--name must be 1 to 100 characters without control characters")
     }
-    // A one-off command, not an event loop: hashing inline is fine here.
-    let hash = try hasher.hash(password.value)
-    let pool = try PostgresPool(configuration: configuration.postgresConfiguration)
-    do {
-        let outcome = try await pool.withTransaction { connection in
-            let (user, created) = try await UserRepository(pool: pool)
-                .upsertAdmin(email: email, name: name, passwordHash: hash, on: connection)
-            if !created {
-                try await RefreshTokenRepository(pool: pool)
-                    .revokeAll(userID: user.id, reason: .passwordChanged, on: connection)
-            }
-            return CreateAdminOutcome(userID: user.id, created: created)
-        }
-        await pool.shutdown()
-        return outcome
-    } catch {
-        await pool.shutdown()
-        throw error
+    return try await CommandServices.withDomains(configuration, hasher: hasher) { domains in
+        let (user, created) = try await domains.users.service.createOrPromoteAdmin(email: email, name: name,
+                                                                                   password: password,
+                                                                                   client: "create-admin")
+        return CreateAdminOutcome(userID: user.id, created: created)
     }
 }

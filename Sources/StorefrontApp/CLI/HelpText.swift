@@ -27,7 +27,8 @@ public enum HelpText {
         case "seed":
             return """
             usage: storefront seed
-              Inserts demo products and users for local development (idempotent).
+              Creates the demo admin and customer accounts for local development (idempotent;
+              refused with APP_ENV=production).
             """
         default:
             return """
@@ -35,7 +36,7 @@ public enum HelpText {
               serve          run the HTTP server
               migrate        apply, revert, list or create database migrations
               create-admin   create or promote an administrator
-              seed           insert demo data for local development
+              seed           create demo accounts for local development
             Run 'storefront <command> --help' for a command's options.
             """
         }

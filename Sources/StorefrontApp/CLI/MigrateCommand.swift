@@ -10,15 +10,9 @@ public enum MigrateCommand {
             print("created \(migration.upFile.path)" + (migration.downFile.map { " and \($0.path)" } ?? ""))
             return
         }
-        let pool = try PostgresPool(configuration: configuration.postgresConfiguration)
-        let migrator = Migrator(pool: pool, directory: directory)
-        do {
-            try await perform(command, migrator: migrator)
-        } catch {
-            await pool.shutdown()
-            throw error
+        try await CommandServices.withPool(configuration) { pool in
+            try await perform(command, migrator: Migrator(pool: pool, directory: directory))
         }
-        await pool.shutdown()
     }
 
     private static func perform(_ command: Command, migrator: Migrator) async throws {

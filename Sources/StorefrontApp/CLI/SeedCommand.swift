@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import Postgres
 
 /// `storefront seed`: demo accounts for local development, created once (running it again
 /// changes nothing). Demo products arrive with the catalogue. Refused in production: the
@@ -18,29 +17,21 @@ public enum SeedCommand {
         guard configuration.appEnv != .production else {
             throw UsageError("seed: refused with APP_ENV=production (the demo password is public)")
         }
-        let pool = try PostgresPool(configuration: configuration.postgresConfiguration)
-        do {
-            let lines = try await seed(pool: pool, hasher: hasher)
-            await pool.shutdown()
-            return lines
-        } catch {
-            await pool.shutdown()
-            throw error
+        return try await CommandServices.withDomains(configuration, hasher: hasher) { domains in
+            try await seed(users: domains.users.service)
         }
     }
 
-    static func seed(pool: PostgresPool, hasher: PasswordHasher) async throws -> [String] {
-        let users = UserRepository(pool: pool)
+    static func seed(users: UsersService) async throws -> [String] {
         var lines: [String] = []
         for account in accounts {
-            guard let email = Email(account.email), let name = PersonName(account.name) else { continue }
+            guard let email = Email(account.email), let name = PersonName(account.name),
+                  let password = Password(demoPassword) else { continue }
             do {
-                let hash = try hasher.hash(demoPassword)
-                _ = try await pool.withTransaction { connection in
-                    try await users.insert(email: email, name: name, passwordHash: hash, role: account.role, on: connection)
-                }
+                _ = try await users.createAccount(email: email, password: password, name: name, role: account.role,
+                                                  client: "seed")
                 lines.append("seed: created \(account.role.rawValue) \(account.email)")
-            } catch IdentityError.emailTaken {
+            } catch UserError.emailTaken {
                 lines.append("seed: \(account.email) already exists")
             }
         }

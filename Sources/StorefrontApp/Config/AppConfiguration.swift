@@ -30,6 +30,10 @@ public struct AppConfiguration: Sendable {
     public var maxBodyBytes: Int
     public var headerTimeoutMs: Int
     public var idleTimeoutMs: Int
+    /// The whole request body must arrive within this long of its head (408 otherwise).
+    public var bodyTimeoutMs: Int
+    /// A client that reads none of its response for this long is disconnected.
+    public var writeTimeoutMs: Int
     public var shutdownGraceSeconds: Int
     public var logLevel: LogLevel
     public var logFormat: LogFormat
@@ -81,6 +85,8 @@ public struct AppConfiguration: Sendable {
             maxBodyBytes: try reader.integer("MAX_BODY_BYTES", default: 1_048_576, in: 1...1_073_741_824),
             headerTimeoutMs: try reader.integer("HEADER_TIMEOUT_MS", default: 10_000, in: 100...600_000),
             idleTimeoutMs: try reader.integer("IDLE_TIMEOUT_MS", default: 60_000, in: 100...3_600_000),
+            bodyTimeoutMs: try reader.integer("BODY_TIMEOUT_MS", default: 30_000, in: 100...3_600_000),
+            writeTimeoutMs: try reader.integer("WRITE_TIMEOUT_MS", default: 30_000, in: 100...3_600_000),
             shutdownGraceSeconds: try reader.integer("SHUTDOWN_GRACE_S", default: 20, in: 0...3600),
             logLevel: try reader.enumeration("LOG_LEVEL", default: LogLevel.info),
             logFormat: try reader.enumeration("LOG_FORMAT", default: LogFormat.json),

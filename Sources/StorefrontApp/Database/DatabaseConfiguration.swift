@@ -36,6 +36,17 @@ struct DatabaseReadiness: ReadinessCheck {
 }
 
 extension PostgresError {
+    /// A value the database refused that validation should have refused first: a check
+    /// (23514) or not-null (23502) violation, or text with a NUL. The client sent it, so it
+    /// is a 422, not a 500; the gap in validation is still logged.
+    var isRefusedValue: Bool {
+        switch self {
+        case .server(let state, _, _, _): state == "23514" || state == "23502"
+        case .invalidParameter: true
+        default: false
+        }
+    }
+
     /// Failures that mean "the database cannot serve right now" (503 with Retry-After),
     /// as opposed to a bug in a query (500).
     var isUnavailability: Bool {
@@ -50,14 +61,24 @@ extension PostgresError {
     }
 }
 
-/// `/ready`'s migrations check: every migration file is applied.
+/// `/ready`'s migrations check: every migration file is applied. The files are read and
+/// hashed once, when the server starts: they are what this binary was deployed with, and
+/// reading them on every probe cost file I/O and hashing on an event loop.
 struct MigrationReadiness: ReadinessCheck {
     let migrator: Migrator
+    /// nil when the directory could not be read at start-up: "unknown" until a restart.
+    private let files: [Migration]?
     let name = "migrations"
 
+    init(migrator: Migrator) {
+        self.migrator = migrator
+        files = try? migrator.knownMigrations()
+    }
+
     func problem() async -> String? {
+        guard let files else { return "unknown" }
         do {
-            let pending = try await migrator.pendingCount()
+            let pending = try await migrator.pendingCount(of: files)
             return pending == 0 ? nil : "\(pending) pending"
         } catch {
             return "unknown"

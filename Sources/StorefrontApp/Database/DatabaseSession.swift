@@ -1,13 +1,23 @@
 import Postgres
 
-/// Where a repository runs a statement: the pool (any free connection) or the connection
-/// of a transaction a service opened. Repositories take one, so the same method serves both.
+/// Where a repository runs a statement. Every repository method takes one, always as its
+/// last argument `on db:`, and never picks one itself: the service decides whether the
+/// statement runs on its own or commits together with others (`Database`).
 protocol DatabaseSession: Sendable {
     func query(_ sql: SQL, _ binds: [any PostgresEncodable]) async throws -> PostgresQueryResult
 }
 
+/// The session of an open transaction. Repository methods that lock rows take this type
+/// rather than any session, so a lock cannot be taken where it would be released at once.
+struct Transaction: DatabaseSession {
+    let connection: PostgresConnection
+
+    func query(_ sql: SQL, _ binds: [any PostgresEncodable]) async throws -> PostgresQueryResult {
+        try await connection.query(sql, binds)
+    }
+}
+
 extension PostgresPool: DatabaseSession {}
-extension PostgresConnection: DatabaseSession {}
 
 extension PostgresError {
     /// SQLSTATE 23505 on the named unique constraint or index.
@@ -15,4 +25,11 @@ extension PostgresError {
         if case .server("23505", _, let name, _) = self { return name == constraint }
         return false
     }
+}
+
+/// A statement that always returns a row (`INSERT ... RETURNING`) returned none: the
+/// server's fault (a trigger, a bug), never the client's, so it is a 500 and not a 404.
+struct MissingRowError: Error, CustomStringConvertible {
+    let statement: String
+    var description: String { "\(statement) returned no row" }
 }

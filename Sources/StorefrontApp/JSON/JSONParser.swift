@@ -1,8 +1,14 @@
-/// Limits that keep any request body from exhausting stack or memory.
+/// Limits that keep any request body from exhausting stack, memory or CPU. Strings are
+/// bounded by the body limit alone: valid JSON is never "malformed" for a long string, and
+/// the field's own length rule answers (422).
 public struct JSONLimits: Sendable {
     public var maxDepth = 32
-    public var maxStringBytes = 65_536
+    public var maxStringBytes = Int.max
     public var maxContainerElements = 10_000
+    /// Parse work allowed per input byte (see `JSONParser.work`). Parsing is linear, so a
+    /// valid body of any shape needs about two steps a byte; the budget turns a future
+    /// super-linear path into a 400 instead of seconds of event-loop CPU.
+    public var workPerByte = 4
     public init() {}
 }
 
@@ -20,19 +26,38 @@ public struct JSONParser {
     private let limits: JSONLimits
     private var index = 0
     private var depth = 0
+    /// Steps beyond reading the bytes themselves: the name comparisons or hashes of each
+    /// member's duplicate check. With the bytes read, this is what `workPerByte` bounds.
+    private var work = 0
+    private let workBudget: Int
 
     public static func parse(_ bytes: [UInt8], limits: JSONLimits = JSONLimits()) throws(JSONSyntaxError) -> JSONValue {
+        try parseCountingWork(bytes, limits: limits).value
+    }
+
+    /// `parse`, also returning the work done (bytes read plus lookups), for tests that prove
+    /// it linear.
+    static func parseCountingWork(_ bytes: [UInt8], limits: JSONLimits = JSONLimits()) throws(JSONSyntaxError)
+        -> (value: JSONValue, work: Int) {
         var parser = JSONParser(bytes: bytes, limits: limits)
         parser.skipWhitespace()
         let value = try parser.parseValue()
         parser.skipWhitespace()
         guard parser.index == bytes.count else { throw parser.error("unexpected data after the JSON value") }
-        return value
+        try parser.charge(0)
+        return (value, parser.work + bytes.count)
     }
 
     private init(bytes: [UInt8], limits: JSONLimits) {
         self.bytes = bytes
         self.limits = limits
+        let (budget, overflow) = max(bytes.count, 1).multipliedReportingOverflow(by: max(limits.workPerByte, 1))
+        workBudget = overflow ? .max : budget
+    }
+
+    private mutating func charge(_ steps: Int) throws(JSONSyntaxError) {
+        work += steps
+        guard work + index <= workBudget else { throw error("document too complex to parse") }
     }
 
     private func error(_ message: String) -> JSONSyntaxError { JSONSyntaxError(message: message, offset: index) }
@@ -80,12 +105,18 @@ public struct JSONParser {
             skipWhitespace()
             guard current == UInt8(ascii: "\"") else { throw error("expected a member name") }
             let name = try parseString()
-            guard !object.has(name) else { throw error("duplicate member name '\(name)'") }
+            let nameOffset = index
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            object.append(name, try parseValue())
+            let value = try parseValue()
+            try charge(object.insertCost)
+            guard object.insert(name, value) else {
+                // Quoted short: a name can be as long as the body, and the message goes back.
+                let quoted = name.count > 64 ? name.prefix(64) + "…" : name
+                throw JSONSyntaxError(message: "duplicate member name '\(quoted)'", offset: nameOffset)
+            }
             guard object.members.count <= limits.maxContainerElements else { throw error("object has too many members") }
             skipWhitespace()
             if current == UInt8(ascii: ",") { index += 1; continue }
@@ -141,7 +172,19 @@ public struct JSONParser {
 
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         index += 1
-        var out: [UInt8] = []
+        let start = index
+        // Most strings have no escapes: then the string is a slice of the input, without a
+        // buffer of its own (a wide object is mostly short names).
+        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte >= 0x20 { index += 1 }
+        guard index - start <= limits.maxStringBytes else { throw error("string longer than \(limits.maxStringBytes) bytes") }
+        if current == UInt8(ascii: "\"") {
+            index += 1
+            guard let text = String(validating: bytes[start..<(index - 1)], as: UTF8.self) else {
+                throw error("string is not valid UTF-8")
+            }
+            return text
+        }
+        var out = Array(bytes[start..<index])
         while true {
             guard let byte = current else { throw error("unterminated string") }
             index += 1
@@ -184,7 +227,7 @@ public struct JSONParser {
                 throw error("lone surrogate in string")
             }
             guard let unicode = Unicode.Scalar(scalar) else { throw error("invalid unicode escape") }
-            out.append(contentsOf: String(Character(unicode)).utf8)
+            UTF8.encode(unicode) { out.append($0) }
         default:
             throw error("invalid escape")
         }

@@ -25,16 +25,48 @@ public enum JSONValue: Sendable, Equatable {
 /// duplicates, since which one wins differs between parsers).
 public struct JSONObject: Sendable, Equatable {
     public private(set) var members: [(name: String, value: JSONValue)]
+    /// Each name's position in `members`, once the object has `indexThreshold` members:
+    /// from then on a lookup (and the parser's duplicate check) is one hash, where a scan
+    /// per member made an object of n members cost n² comparisons. Below it a scan of at
+    /// most that many names is cheaper than hashing. Swift's hashing is seeded per process,
+    /// so names cannot be chosen to collide.
+    private var positions: [String: Int]?
+    static let indexThreshold = 12
 
-    public init(_ members: [(name: String, value: JSONValue)] = []) { self.members = members }
-
-    public subscript(name: String) -> JSONValue? {
-        members.first { $0.name == name }?.value
+    public init(_ members: [(name: String, value: JSONValue)] = []) {
+        self.members = []
+        positions = nil
+        for member in members { _ = insert(member.name, member.value) }
     }
 
-    public func has(_ name: String) -> Bool { members.contains { $0.name == name } }
+    public subscript(name: String) -> JSONValue? {
+        if let positions { return positions[name].map { members[$0].value } }
+        return members.first { $0.name == name }?.value
+    }
 
-    mutating func append(_ name: String, _ value: JSONValue) { members.append((name, value)) }
+    public func has(_ name: String) -> Bool { self[name] != nil }
+
+    /// Name comparisons (or hashes) the next `insert` costs: the parser's work counter.
+    var insertCost: Int { positions == nil ? members.count : 1 }
+
+    /// Appends the member unless its name is already present; false for a duplicate.
+    mutating func insert(_ name: String, _ value: JSONValue) -> Bool {
+        if positions != nil {
+            // One hash on the common path; a duplicate puts the first position back.
+            if let first = positions?.updateValue(members.count, forKey: name) {
+                positions?[name] = first
+                return false
+            }
+        } else {
+            guard !members.contains(where: { $0.name == name }) else { return false }
+            if members.count + 1 == JSONObject.indexThreshold {
+                positions = Dictionary(uniqueKeysWithValues: members.enumerated().map { ($1.name, $0) })
+                positions?[name] = members.count
+            }
+        }
+        members.append((name, value))
+        return true
+    }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.members.count == rhs.members.count

@@ -1,32 +1,13 @@
 import Foundation
 import Postgres
 
-/// A stored refresh token as rotation sees it, locked for the rest of the transaction.
-struct StoredRefreshToken: Sendable {
-    let id: UUID
-    let familyID: UUID
-    let userID: UUID
-    /// Already exchanged for a newer token: presenting it again means theft.
-    let wasRotated: Bool
-    let isExpired: Bool
-    let familyRevoked: Bool
-}
-
-/// Why a family was revoked, kept for incident review.
-enum RevocationReason: String, Sendable {
-    case logout, reuseDetected = "reuse_detected", passwordChanged = "password_changed"
-    case accountDisabled = "account_disabled", accountDeleted = "account_deleted"
-}
-
-/// Every SQL statement about refresh tokens and their families. Tokens are looked up by
-/// their SHA-256 only; the plain token never reaches the database.
-struct RefreshTokenRepository: Sendable {
-    let pool: PostgresPool
-
+/// Every SQL statement about refresh tokens and their families (one family per sign-in).
+/// Tokens are looked up by their SHA-256 only; the plain token never reaches the database.
+struct SessionRepository: Sendable {
     func createFamily(userID: UUID, on db: any DatabaseSession) async throws -> UUID {
         let rows = try await db.query("INSERT INTO refresh_token_families (user_id) VALUES ($1) RETURNING id",
                                       [userID]).rows
-        guard let row = rows.first else { throw IdentityError.notFound }
+        guard let row = rows.first else { throw MissingRowError(statement: "insert refresh token family") }
         return try row.decode("id")
     }
 
@@ -40,45 +21,46 @@ struct RefreshTokenRepository: Sendable {
 
     /// The token with this hash, its row locked so two refreshes of one token serialize
     /// and the second sees it rotated.
-    func lockForRotation(hash: [UInt8], on db: any DatabaseSession) async throws -> StoredRefreshToken? {
+    func lockForRotation(hash: [UInt8], on tx: Transaction) async throws -> StoredRefreshToken? {
         let sql: SQL = """
             SELECT t.id, t.family_id, f.user_id, t.rotated_at IS NOT NULL AS rotated, t.expires_at <= now() AS expired,
                    f.revoked_at IS NOT NULL AS family_revoked
             FROM refresh_tokens t JOIN refresh_token_families f ON f.id = t.family_id
             WHERE t.token_hash = $1 FOR UPDATE OF t
             """
-        guard let row = try await db.query(sql, [hash]).rows.first else { return nil }
+        guard let row = try await tx.query(sql, [hash]).rows.first else { return nil }
         return StoredRefreshToken(id: try row.decode("id"), familyID: try row.decode("family_id"),
                                   userID: try row.decode("user_id"), wasRotated: try row.decode("rotated"),
-                                  isExpired: try row.decode("expired"), familyRevoked: try row.decode("family_revoked"))
+                                  isExpired: try row.decode("expired"),
+                                  familyWasRevoked: try row.decode("family_revoked"))
     }
 
     func markRotated(id: UUID, on db: any DatabaseSession) async throws {
         _ = try await db.query("UPDATE refresh_tokens SET rotated_at = now() WHERE id = $1", [id])
     }
 
-    func revokeFamily(id: UUID, reason: RevocationReason, on db: (any DatabaseSession)? = nil) async throws {
+    func revokeFamily(id: UUID, reason: RevocationReason, on db: any DatabaseSession) async throws {
         let sql: SQL = """
             UPDATE refresh_token_families SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL
             """
-        _ = try await (db ?? pool).query(sql, [id, reason.rawValue])
+        _ = try await db.query(sql, [id, reason.rawValue])
     }
 
     /// Logout: the family of the token with this hash, whatever state the token is in.
-    func revokeFamily(ofTokenHash hash: [UInt8], reason: RevocationReason) async throws {
+    func revokeFamily(ofTokenHash hash: [UInt8], reason: RevocationReason, on db: any DatabaseSession) async throws {
         let sql: SQL = """
             UPDATE refresh_token_families SET revoked_at = now(), revoked_reason = $2
             WHERE revoked_at IS NULL AND id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1)
             """
-        _ = try await pool.query(sql, [hash, reason.rawValue])
+        _ = try await db.query(sql, [hash, reason.rawValue])
     }
 
-    /// Password change, disabling, deletion: every session of the user ends.
-    func revokeAll(userID: UUID, reason: RevocationReason, on db: (any DatabaseSession)? = nil) async throws {
+    /// Every family of the user.
+    func revokeAll(userID: UUID, reason: RevocationReason, on db: any DatabaseSession) async throws {
         let sql: SQL = """
             UPDATE refresh_token_families SET revoked_at = now(), revoked_reason = $2
             WHERE user_id = $1 AND revoked_at IS NULL
             """
-        _ = try await (db ?? pool).query(sql, [userID, reason.rawValue])
+        _ = try await db.query(sql, [userID, reason.rawValue])
     }
 }

@@ -1,45 +1,8 @@
 import Crypto
 import Foundation
 
-/// What login and refresh hand out (API.md, Auth).
-struct TokenPair: Sendable {
-    let accessToken: String
-    let expiresIn: Int
-    let refreshToken: String
-    let refreshExpiresIn: Int
-
-    func write(to json: inout JSONWriter) {
-        json.beginObject()
-        json.key("access_token"); json.string(accessToken)
-        json.key("token_type"); json.string("Bearer")
-        json.key("expires_in"); json.integer(expiresIn)
-        json.key("refresh_token"); json.string(refreshToken)
-        json.key("refresh_expires_in"); json.integer(refreshExpiresIn)
-        json.endObject()
-    }
-}
-
-/// A new opaque refresh token and the SHA-256 that is all the database keeps of it.
-struct NewRefreshToken: Sendable {
-    static let byteCount = 32
-    let token: String
-    let hash: [UInt8]
-
-    init() throws {
-        token = Base64URL.encode(try SecureRandom.bytes(NewRefreshToken.byteCount))
-        hash = try SHA256.hash(token)
-    }
-
-    /// The lookup hash of a presented token, or nil when it cannot be one of ours (so a
-    /// malformed token costs no query).
-    static func hash(of presented: String) throws -> [UInt8]? {
-        guard let raw = Base64URL.decode(presented), raw.count == byteCount else { return nil }
-        return try SHA256.hash(presented)
-    }
-}
-
-/// Signs access tokens: HS256 with the configured secret, issuer and audience, claims
-/// iss, aud, sub (user id), role, iat, exp, jti (API.md, Authentication and roles).
+/// Signs and verifies access tokens: HS256 with the configured secret, issuer and audience,
+/// claims iss, aud, sub (user id), role, iat, exp, jti (API.md, Authentication and roles).
 struct TokenIssuer: Sendable {
     let signer: JWTSigner
     let accessTTL: Int
@@ -52,17 +15,34 @@ struct TokenIssuer: Sendable {
         refreshTTL = configuration.refreshTokenTTL
     }
 
-    func accessToken(for user: User, now: Date = Date()) throws -> String {
+    func accessToken(userID: UUID, role: Role, now: Date = Date()) throws -> String {
         let issuedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
-        let claims = JWTClaims(iss: signer.issuer, aud: .single(signer.audience), sub: user.id.uuidString.lowercased(),
-                               role: user.role.rawValue, iat: issuedAt,
+        let claims = JWTClaims(iss: signer.issuer, aud: .single(signer.audience), sub: userID.uuidString.lowercased(),
+                               role: role.rawValue, iat: issuedAt,
                                exp: issuedAt.addingTimeInterval(TimeInterval(accessTTL)),
                                jti: UUID().uuidString.lowercased())
         return try signer.sign(claims)
     }
 
-    func pair(for user: User, refreshToken: NewRefreshToken) throws -> TokenPair {
-        TokenPair(accessToken: try accessToken(for: user), expiresIn: accessTTL,
+    func pair(userID: UUID, role: Role, refreshToken: RefreshToken) throws -> TokenPair {
+        TokenPair(accessToken: try accessToken(userID: userID, role: role), expiresIn: accessTTL,
                   refreshToken: refreshToken.token, refreshExpiresIn: refreshTTL)
+    }
+
+    /// The user a well-signed, current token was issued to. Its role claim is not trusted:
+    /// the caller reads the role from the user row, so a demotion takes effect at once.
+    func userID(verifying token: String) throws -> UUID {
+        let claims: JWTClaims
+        do {
+            claims = try signer.verify(token, now: Date())
+        } catch .expired {
+            throw AccessError.tokenExpired
+        } catch .internalFailure {
+            throw JWTError.internalFailure
+        } catch {
+            throw AccessError.unauthenticated
+        }
+        guard let id = UUID(uuidString: claims.sub) else { throw AccessError.unauthenticated }
+        return id
     }
 }

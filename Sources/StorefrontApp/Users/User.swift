@@ -1,5 +1,4 @@
 import Foundation
-import Postgres
 
 /// A user as the domains see it. The password hash and TOTP secrets live only in the
 /// repository's credential rows, so a `User` can always be rendered safely.
@@ -8,55 +7,18 @@ public struct User: Sendable, Equatable {
     public var email: String
     public var name: String
     public var role: Role
+    /// TOTP is confirmed: sign-in needs a one-time code.
     public var mfaEnabled: Bool
     public var disabled: Bool
     public let createdAt: Date
     public var updatedAt: Date
-    /// `created_at` as PostgreSQL prints it, with microseconds: the exact keyset key.
-    let createdKey: String
-
-    /// The columns every user query selects, in the form `init(row:)` reads.
-    static let columns: SQL = """
-        id, email, name, role, totp_secret IS NOT NULL AS mfa_enabled, disabled, created_at, updated_at,
-        created_at::text AS created_key
-        """
-
-    init(row: PostgresRow) throws {
-        id = try row.decode("id")
-        email = try row.decode("email")
-        name = try row.decode("name")
-        guard let role = Role(rawValue: try row.decode("role", as: String.self)) else {
-            throw PostgresError.decoding(column: "role", expected: "Role", actual: "text")
-        }
-        self.role = role
-        mfaEnabled = try row.decode("mfa_enabled")
-        disabled = try row.decode("disabled")
-        createdAt = try row.decode("created_at")
-        updatedAt = try row.decode("updated_at")
-        createdKey = try row.decode("created_key")
-    }
-
-    /// API.md, Users: `{id, email, name, role, mfa_enabled, disabled, created_at, updated_at}`.
-    func write(to json: inout JSONWriter) {
-        json.beginObject()
-        json.key("id"); json.string(id.uuidString.lowercased())
-        json.key("email"); json.string(email)
-        json.key("name"); json.string(name)
-        json.key("role"); json.string(role.rawValue)
-        json.key("mfa_enabled"); json.bool(mfaEnabled)
-        json.key("disabled"); json.bool(disabled)
-        json.key("created_at"); json.string(Timestamp.rfc3339(createdAt))
-        json.key("updated_at"); json.string(Timestamp.rfc3339(updatedAt))
-        json.endObject()
-    }
 }
 
-/// What login and password checks need besides the user.
-struct UserCredentials: Sendable {
+/// A sign-in whose password was just verified: the account, and the credentials version
+/// that was checked, so the session can be refused if the password changed since.
+struct VerifiedSignIn: Sendable {
     let user: User
-    let passwordHash: String
-    let totpSecret: [UInt8]?
-    let totpLastStep: Int64?
+    let credentialsVersion: Int64
 }
 
 /// The sort orders of GET /users (API.md, Users).

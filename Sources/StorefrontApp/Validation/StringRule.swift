@@ -6,10 +6,12 @@ public struct StringRule: Sendable {
 
     public init(_ check: @escaping @Sendable (String) -> String?) { self.check = check }
 
-    /// Length in characters (grapheme clusters), what a person would count.
+    /// Length in Unicode scalars: what PostgreSQL's `char_length` counts in UTF8, so text
+    /// that passes always fits its column's check. Grapheme clusters would let `a` plus 150
+    /// combining accents pass as one character and then fail in the database (a 500).
     public static func length(_ range: ClosedRange<Int>) -> StringRule {
         StringRule { text in
-            let count = text.count
+            let count = text.unicodeScalars.count
             if count < range.lowerBound {
                 return range.lowerBound == 1 ? "must not be empty" : "must be at least \(range.lowerBound) characters"
             }
@@ -23,6 +25,12 @@ public struct StringRule: Sendable {
             let bytes = text.utf8
             return range.contains(bytes.count) && bytes.allSatisfy(allowed.contains) ? nil : "must match \(describe)"
         }
+    }
+
+    /// Text PostgreSQL can store: no NUL (its text type cannot hold one). `FieldReader`
+    /// applies it to every string field; query parameters use it too.
+    public static let storable = StringRule { text in
+        text.utf8.contains(0) ? "must not contain NUL characters" : nil
     }
 
     public static func oneOf(_ values: [String]) -> StringRule {

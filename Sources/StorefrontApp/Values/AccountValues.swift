@@ -11,23 +11,25 @@ public struct Email: Sendable, Hashable, CustomStringConvertible {
     public var description: String { value }
 }
 
-/// A password as accepted for setting: 10...128 characters. Never printed.
+/// A password as accepted for setting: 10...128 characters (Unicode scalars, as every
+/// length rule counts). Never printed.
 public struct Password: Sendable, CustomStringConvertible {
     public static let length = 10...128
     public let value: String
     public init?(_ text: String) {
-        guard Password.length.contains(text.count) else { return nil }
+        guard Password.length.contains(text.unicodeScalars.count), !text.utf8.contains(0) else { return nil }
         value = text
     }
     public var description: String { "********" }
 }
 
-/// A person's display name: 1...100 characters, no control characters.
+/// A person's display name: 1...100 characters (Unicode scalars, what the column's check
+/// counts), no control characters.
 public struct PersonName: Sendable, Hashable {
     public static let length = 1...100
     public let value: String
     public init?(_ text: String) {
-        guard PersonName.length.contains(text.count),
+        guard PersonName.length.contains(text.unicodeScalars.count),
               !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else { return nil }
         value = text

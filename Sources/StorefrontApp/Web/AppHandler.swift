@@ -45,6 +45,10 @@ final class AppHandler: HTTPRequestHandler {
             template = path
             let allowed = allow.map(\.rawValue).joined(separator: ", ")
             endpoint = { _, _ in HTTPResponse(status: .noContent, headers: HTTPHeaders([("Allow", allowed)])) }
+        case .serverOptions(let allow):
+            template = "*"
+            let allowed = allow.map(\.rawValue).joined(separator: ", ")
+            endpoint = { _, _ in HTTPResponse(status: .ok, headers: HTTPHeaders([("Allow", allowed)])) }
         case .notFound:
             template = "(unmatched)"
             endpoint = { _, _ in throw AppError.notFound("No route for this path") }

@@ -2,22 +2,6 @@ import Crypto
 import Foundation
 import HTTPCore
 
-/// Where a page starts: the sort key and id of the last row of the previous page
-/// (keyset pagination: stable under concurrent inserts, never OFFSET).
-public struct KeysetCursor: Sendable, Equatable {
-    /// The sort this cursor was made for; reusing it with another sort is refused.
-    public let sort: String
-    /// The last row's sort value in text form (a timestamp in ms, an email, a price).
-    public let key: String
-    public let id: UUID
-
-    public init(sort: String, key: String, id: UUID) {
-        self.sort = sort
-        self.key = key
-        self.id = id
-    }
-}
-
 /// Turns cursors into opaque strings and back. Cursors are signed (HMAC-SHA256, cut to 128
 /// bits) so a tampered one is a clean 400 rather than a query on forged values.
 public struct CursorCodec: Sendable {
@@ -65,32 +49,41 @@ public struct CursorCodec: Sendable {
     }
 }
 
-/// `?limit=&cursor=&sort=` of a list endpoint, validated: limit 1...100 (default 20),
-/// sort from the endpoint's closed set, cursor signed and made for the same sort.
+/// `?limit=&sort=&cursor=` of a list endpoint, read as fields like any other: limit
+/// 1...100 (default 20), sort from the endpoint's closed set. The cursor is checked by
+/// `after(using:)` once the fields are valid, since it is only meaningful for a valid sort.
 public struct PageRequest<Sort: RawRepresentable & CaseIterable & Sendable>: Sendable where Sort.RawValue == String {
+    public static var defaultLimit: Int { 20 }
+    public static var limits: ClosedRange<Int> { 1...100 }
     public let limit: Int
     public let sort: Sort
-    public let after: KeysetCursor?
+    let cursorText: String?
 
-    public init(query: [String: String], defaultSort: Sort, codec: CursorCodec) throws(AppError) {
-        var issues: [FieldIssue] = []
-        var limit = 20
-        if let text = query["limit"] {
-            if let number = Int(text), (1...100).contains(number) { limit = number } else {
-                issues.append(FieldIssue(field: "limit", issue: "must be an integer between 1 and 100"))
+    /// The row the page starts after: nil for the first page; 400 for a cursor this server
+    /// did not sign or made for another sort.
+    public func after(using codec: CursorCodec) throws(AppError) -> KeysetCursor? {
+        try cursorText.map { text throws(AppError) in try codec.decode(text, sort: sort.rawValue) }
+    }
+}
+
+extension FieldReader {
+    /// The pagination parameters of a list endpoint, with issues on `limit` and `sort`.
+    public mutating func page<Sort>(default defaultSort: Sort) -> PageRequest<Sort>? {
+        var limit: Int? = PageRequest<Sort>.defaultLimit
+        if let text = string("limit", in: .query, required: false) {
+            limit = Int(text).flatMap { PageRequest<Sort>.limits.contains($0) ? $0 : nil }
+            if limit == nil { addIssue("limit", "must be an integer between 1 and 100") }
+        }
+        var sort: Sort? = defaultSort
+        if let text = string("sort", in: .query, required: false) {
+            sort = Sort(rawValue: text)
+            if sort == nil {
+                addIssue("sort", "must be one of \(Sort.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
-        var sort = defaultSort
-        if let text = query["sort"] {
-            if let parsed = Sort(rawValue: text) { sort = parsed } else {
-                let allowed = Sort.allCases.map(\.rawValue).joined(separator: ", ")
-                issues.append(FieldIssue(field: "sort", issue: "must be one of \(allowed)"))
-            }
-        }
-        if !issues.isEmpty { throw AppError.validation(issues) }
-        self.limit = limit
-        self.sort = sort
-        self.after = try query["cursor"].map { text throws(AppError) in try codec.decode(text, sort: sort.rawValue) }
+        let cursor = string("cursor", in: .query, required: false)
+        guard let limit, let sort else { return nil }
+        return PageRequest(limit: limit, sort: sort, cursorText: cursor)
     }
 }
 
@@ -102,14 +95,9 @@ public struct Page<Item: Sendable>: Sendable {
 
     /// `rows` is what the repository fetched with `limit + 1`; the extra row only says
     /// whether there is a next page.
-    public init(rows: [Item], limit: Int, cursorOf: (Item) -> KeysetCursor) {
-        if rows.count > limit {
-            items = Array(rows.prefix(limit))
-            next = items.last.map(cursorOf)
-        } else {
-            items = rows
-            next = nil
-        }
+    init(rows: [Keyed<Item>], limit: Int) {
+        items = rows.prefix(limit).map(\.item)
+        next = rows.count > limit ? rows[limit - 1].cursor : nil
     }
 
     public func response(request: Request, limit: Int, codec: CursorCodec,

@@ -9,11 +9,14 @@ public struct Request: Sendable {
     /// Query parameters, percent-decoded; the first value wins for repeated names. Parsed
     /// once here: list endpoints read them several times (filters, page, links).
     public let query: [String: String]
+    /// Names whose value is not valid percent-encoded UTF-8 (they are not in `query`);
+    /// `FieldReader` reports them as soon as an endpoint reads the query.
+    public let malformedQueryNames: [String]
 
     public init(http: HTTPRequest, pathParameters: [String: String] = [:]) {
         self.http = http
         self.pathParameters = pathParameters
-        query = Request.parseQuery(http.head.query)
+        (query, malformedQueryNames) = Request.parseQuery(http.head.query)
     }
 
     public var method: HTTPMethod { http.head.method }
@@ -21,16 +24,19 @@ public struct Request: Sendable {
     public var body: [UInt8] { http.body }
     public var path: Substring { http.head.path }
 
-    static func parseQuery(_ query: Substring?) -> [String: String] {
-        guard let raw = query, !raw.isEmpty else { return [:] }
+    static func parseQuery(_ query: Substring?) -> (values: [String: String], malformed: [String]) {
+        guard let raw = query, !raw.isEmpty else { return ([:], []) }
         var result: [String: String] = [:]
+        var malformed: [String] = []
         for pair in raw.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            // A name that cannot be decoded names nothing this server reads.
             guard let name = PercentDecoding.decode(parts[0], plusIsSpace: true) else { continue }
             let value = parts.count > 1 ? PercentDecoding.decode(parts[1], plusIsSpace: true) : ""
-            if result[name] == nil, let value { result[name] = value }
+            guard result[name] == nil, !malformed.contains(name) else { continue }
+            if let value { result[name] = value } else { malformed.append(name) }
         }
-        return result
+        return (result, malformed)
     }
 }
 

@@ -1,20 +1,5 @@
 import HTTPCore
 
-/// Who may call a route. Every route states it; the auth link enforces it, and services
-/// still check ownership of what they touch.
-public enum RouteAccess: Sendable, Equatable {
-    /// No credentials needed.
-    case anyone
-    /// Anyone, unless `METRICS_TOKEN` is set: then that bearer token.
-    case metricsToken
-    /// A signed-in user with an access token; API keys are refused.
-    case bearer
-    /// A user by access token, or by an API key carrying `scope`.
-    case user(scope: Scope)
-    /// An admin by access token, or an admin's API key carrying `scope`.
-    case admin(scope: Scope?)
-}
-
 public typealias RouteHandler = @Sendable (Request, RequestContext) async throws -> HTTPResponse
 
 /// A method and path template (`/api/v1/products/{id}`) bound to a handler.
@@ -32,6 +17,8 @@ enum RouteMatch: Sendable {
     case methodNotAllowed(template: String, allow: [HTTPMethod])
     /// OPTIONS on a known path: answered with its `Allow` list.
     case options(template: String, allow: [HTTPMethod])
+    /// `OPTIONS *` (RFC 9110 §9.3.7): the server as a whole; `allow` is every method it implements.
+    case serverOptions(allow: [HTTPMethod])
     case notFound
 }
 
@@ -53,12 +40,15 @@ public struct Router: Sendable {
     private var entries: [PathEntry] = []
     /// Templates without parameters, by path: most requests match with one hash lookup.
     private var staticEntries: [String: Int] = [:]
+    /// Every route's method, for `OPTIONS *`.
+    private var methods: Set<HTTPMethod> = []
 
     public init() {}
 
     public mutating func add(_ method: HTTPMethod, _ template: String, access: RouteAccess,
                              _ handler: @escaping RouteHandler) {
         let route = Route(method: method, template: template, access: access, handler: handler)
+        methods.insert(method)
         if let index = entries.firstIndex(where: { $0.template == template }) {
             entries[index].routes[method] = route
         } else {
@@ -76,6 +66,11 @@ public struct Router: Sendable {
     }
 
     func match(method: HTTPMethod, path: Substring) -> RouteMatch {
+        // The parser admits the asterisk-form, exactly "*", only for OPTIONS (RFC 9112
+        // §3.2.4); every other target starts with "/", so one byte tells them apart.
+        if path.utf8.first == UInt8(ascii: "*") {
+            return method == .options ? .serverOptions(allow: Router.allowList(methods)) : .notFound
+        }
         if let index = staticEntries[String(path)] {
             return Router.resolve(entries[index], method: method, parameters: [:])
         }
@@ -91,13 +86,13 @@ public struct Router: Sendable {
         if let route = entry.routes[method] ?? (method == .head ? entry.routes[.get] : nil) {
             return .found(route, parameters: parameters)
         }
-        let allow = allowList(entry.routes)
+        let allow = allowList(Set(entry.routes.keys))
         if method == .options { return .options(template: entry.template, allow: allow) }
         return .methodNotAllowed(template: entry.template, allow: allow)
     }
 
-    private static func allowList(_ routes: [HTTPMethod: Route]) -> [HTTPMethod] {
-        var methods = Set(routes.keys)
+    private static func allowList(_ methods: Set<HTTPMethod>) -> [HTTPMethod] {
+        var methods = methods
         if methods.contains(.get) { methods.insert(.head) }
         methods.insert(.options)
         return methods.sorted { $0.rawValue < $1.rawValue }

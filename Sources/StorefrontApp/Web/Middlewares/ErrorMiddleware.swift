@@ -2,8 +2,10 @@ import Postgres
 import HTTPCore
 
 /// Turns every thrown error into the envelope. Client-facing `AppError`s keep their code;
-/// a database that cannot be reached becomes 503; anything else is a 500 whose details go
-/// to the log with the request id and never to the client.
+/// a database that cannot be reached becomes 503; a value the database refused becomes a
+/// 422; anything else is a 500 whose details go to the log with the request id and never to
+/// the client. Database errors are logged by SQLSTATE, constraint and message only: their
+/// detail can quote the whole row, password hash and TOTP secret included.
 struct ErrorMiddleware: Middleware {
     let logger: Logger
 
@@ -20,6 +22,12 @@ struct ErrorMiddleware: Middleware {
                                                     "route": .string(context.routeTemplate),
                                                     "error": .string(error.description)])
             return ErrorEnvelope.response(for: .unavailable("The database is unavailable; retry shortly"),
+                                          requestID: context.requestID)
+        } catch let error as PostgresError where error.isRefusedValue {
+            logger.error("database refused a value that validation let through",
+                         ["request_id": .string(context.requestID), "route": .string(context.routeTemplate),
+                          "error": .string(error.description)])
+            return ErrorEnvelope.response(for: AppError(.validationError, "A value does not meet the data rules"),
                                           requestID: context.requestID)
         } catch {
             logger.error("unhandled error", ["request_id": .string(context.requestID),
