@@ -54,24 +54,20 @@ extension MetricsController {
 
     private func writePool(_ out: inout PrometheusText) {
         let pool = pool.statistics
-        let gauges: [(String, String, Int)] = [
-            ("storefront_db_pool_size", "Connections the pool may open (DB_POOL_SIZE).", pool.size),
-            ("storefront_db_pool_open_connections", "Connections open or being opened.", pool.open),
-            ("storefront_db_pool_in_use_connections", "Connections lent out.", pool.inUse),
-            ("storefront_db_pool_idle_connections", "Open connections waiting to be lent.", pool.idle),
-            ("storefront_db_pool_waiters", "Callers waiting for a connection.", pool.waiters),
+        let figures: [(String, String, String, Int)] = [
+            ("storefront_db_pool_size", "gauge", "Connections the pool may open (DB_POOL_SIZE).", pool.size),
+            ("storefront_db_pool_open_connections", "gauge", "Connections open or being opened.", pool.open),
+            ("storefront_db_pool_in_use_connections", "gauge", "Connections lent out.", pool.inUse),
+            ("storefront_db_pool_idle_connections", "gauge", "Open connections waiting to be lent.", pool.idle),
+            ("storefront_db_pool_waiters", "gauge", "Callers waiting for a connection.", pool.waiters),
+            ("storefront_db_pool_acquires_total", "counter", "Connections handed out.", Int(clamping: pool.acquireCount)),
+            ("storefront_db_pool_acquire_timeouts_total", "counter", "Callers that gave up waiting (503).",
+             Int(clamping: pool.acquireTimeouts)),
+            ("storefront_db_pool_connect_failures_total", "counter", "Failed connection attempts.",
+             Int(clamping: pool.connectFailures)),
         ]
-        for (name, help, value) in gauges {
-            out.family(name, "gauge", help)
-            out.sample(name, value)
-        }
-        let counters: [(String, String, UInt64)] = [
-            ("storefront_db_pool_acquires_total", "Connections handed out.", pool.acquireCount),
-            ("storefront_db_pool_acquire_timeouts_total", "Callers that gave up waiting (503).", pool.acquireTimeouts),
-            ("storefront_db_pool_connect_failures_total", "Failed connection attempts.", pool.connectFailures),
-        ]
-        for (name, help, value) in counters {
-            out.family(name, "counter", help)
+        for (name, type, help, value) in figures {
+            out.family(name, type, help)
             out.sample(name, value)
         }
         let wait = pool.acquireWaitTotal.components
