@@ -20,7 +20,8 @@ struct TraceContextMiddleware: Middleware {
         let trace = TraceContext.from(traceparent: parents, tracestate: states, ids: ids)
         context.trace = trace
         var response = try await LogScope.$trace.withValue(trace) { try await next(request, context) }
-        response.headers.set("traceparent", trace.traceparent)
+        // Handlers never set it: no need to scan for an old value.
+        response.headers.add("traceparent", trace.traceparent)
         return response
     }
 }
