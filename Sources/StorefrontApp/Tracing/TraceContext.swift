@@ -1,7 +1,9 @@
 /// The W3C Trace Context (https://www.w3.org/TR/trace-context/) of one request: the trace
 /// it belongs to, this server's span in it, and what the caller sent. Ids are kept as the
 /// lowercase hex they travel as, formatted once, because every log line prints them.
-public struct TraceContext: Sendable, Equatable {
+/// A class: the request context is copied at every link, and one reference is cheaper to
+/// copy than five strings.
+public final class TraceContext: Sendable {
     /// 32 lowercase hex digits, never all zeros.
     public let traceID: String
     /// This server's span: 16 lowercase hex digits, new for every request.
@@ -14,8 +16,15 @@ public struct TraceContext: Sendable, Equatable {
     public let traceState: String?
 
     /// The `traceparent` this server sends on: the same trace, its own span as parent.
-    public var traceparent: String {
-        "00-" + traceID + "-" + spanID + (sampled ? "-01" : "-00")
+    public let traceparent: String
+
+    init(traceID: String, spanID: String, parentSpanID: String?, sampled: Bool, traceState: String?) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.parentSpanID = parentSpanID
+        self.sampled = sampled
+        self.traceState = traceState
+        traceparent = "00-\(traceID)-\(spanID)-\(sampled ? "01" : "00")"
     }
 
     /// Continues the caller's trace when `traceparent` is valid, else starts a new one
