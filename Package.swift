@@ -20,6 +20,9 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         // epoll and eventfd: libc headers that Swift's Glibc module leaves out.
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        // gzip for responses (the compression link).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
 
         // Pure HTTP/1.1 types, parser and response serializer: no I/O.
         .target(name: "HTTPCore"),
@@ -34,8 +37,10 @@ let package = Package(
         .target(name: "Resilience"),
         // The application: configuration, middleware, routes, services, repositories.
         .target(name: "StorefrontApp",
-                dependencies: ["HTTPCore", "HTTPServer", "Postgres", "Crypto"]),
+                dependencies: ["HTTPCore", "HTTPServer", "Postgres", "Crypto", "CZlib"]),
         .executableTarget(name: "storefront", dependencies: ["StorefrontApp"]),
+        // Full chain and bare router side by side, for `scripts/bench chain`.
+        .executableTarget(name: "storefront-bench", dependencies: ["StorefrontApp"], path: "Sources/StorefrontBench"),
 
         // A raw-socket HTTP client for tests that need exact bytes on the wire.
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
@@ -49,7 +54,7 @@ let package = Package(
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience"]),
         .testTarget(name: "StorefrontAppTests",
                     dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "Crypto",
-                                   "HTTPTestSupport", "TestSupport"]),
+                                   "HTTPTestSupport", "TestSupport", "CZlib"]),
     ],
     swiftLanguageModes: [.v6]
 )

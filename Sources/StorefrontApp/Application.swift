@@ -23,6 +23,8 @@ public final class Application: Sendable {
     private let housekeeping: [PeriodicTask]
     /// 429s by policy, for `/metrics`.
     public let rateLimitRejections = RateLimitRejections()
+    /// `/metrics`, and the counters the links record into.
+    let metrics: MetricsController
     private let server: HTTPServer
 
     /// - Parameter extraReadinessChecks: checks beyond the database's (tests add their own).
@@ -31,7 +33,7 @@ public final class Application: Sendable {
     public init(configuration: AppConfiguration, logger: Logger, extraReadinessChecks: [any ReadinessCheck] = [],
                 openAPIDocument: [UInt8]? = Application.loadOpenAPIDocument(),
                 passwordHasher: PasswordHasher = PasswordHasher(),
-                rateLimitClock: any RateLimitClock = MonotonicClock()) throws {
+                rateLimitClock: any RateLimitClock = MonotonicClock(), pipeline: Pipeline = .full) throws {
         self.configuration = configuration
         self.logger = logger
         let lifecycle = Lifecycle()
@@ -50,6 +52,11 @@ public final class Application: Sendable {
                                   hashing: passwordHashing, logger: logger)
         domains.register(in: &router)
         self.domains = domains
+        // Last, so the metrics know every route template.
+        let requestMetrics = RequestMetrics(templates: router.routes.map(\.template) + [MetricsController.path])
+        metrics = try MetricsController(requests: requestMetrics, rateLimits: rateLimitRejections, pool: database,
+                                        hashing: passwordHashing, token: configuration.metricsToken)
+        metrics.register(in: &router)
         self.router = router
         housekeeping = [PeriodicTask(name: "purge-idempotency-keys", every: .seconds(3600), logger: logger) {
             [idempotency = domains.idempotency.service] in try await idempotency.purgeExpired()
@@ -59,32 +66,42 @@ public final class Application: Sendable {
             store: GCRALimiter(capacity: configuration.rateLimitMaxBuckets, clock: rateLimitClock),
             quotas: configuration.rateLimitQuotas, rejections: rateLimitRejections,
             identify: domains.authMiddleware.identify) : nil
-        middleware = Application.chain(logger: logger, requestIDs: requestIDs,
-                                       cors: CORSPolicy(origins: configuration.corsOrigins).map(CORSMiddleware.init),
-                                       rateLimit: rateLimit, auth: domains.authMiddleware,
-                                       idempotency: domains.idempotencyMiddleware)
+        middleware = pipeline == .bareRouter ? MiddlewareChain(links: [])
+            : Application.chain(logger: logger, requestIDs: requestIDs,
+                                cors: CORSPolicy(origins: configuration.corsOrigins).map(CORSMiddleware.init),
+                                rateLimit: rateLimit, auth: domains.authMiddleware,
+                                idempotency: domains.idempotencyMiddleware, metrics: requestMetrics)
         let handler = AppHandler(router: router, chain: middleware,
                                  clientAddress: ClientAddress(trustedProxies: configuration.trustedProxies),
-                                 requestIDs: requestIDs, logger: logger)
+                                 requestIDs: requestIDs, logger: logger, metrics: requestMetrics)
         server = HTTPServer(configuration: configuration.serverConfiguration, handler: handler,
                             logger: ServerLogAdapter(logger: logger))
+        metrics.attach(server)
     }
 
-    /// The middleware order, outermost first; `MiddlewareChainTests` pins it. CORS sits
-    /// outside the error link so error answers get its fields, and answers preflights
-    /// before anything costly. The rate limiter sits inside the error link (its 429 gets
-    /// the envelope) and before auth, so bad credentials are limited per IP (ADR 0004).
-    /// Auth sits before content negotiation so an unauthenticated caller learns nothing
-    /// about what a route accepts. Idempotency is innermost: it needs the caller, and only
-    /// requests that reach a handler are stored. Links that configuration turns off are
+    /// What requests go through: everything, or (for `scripts/bench chain`, to measure what
+    /// the links cost) the router and the route's handler alone.
+    public enum Pipeline: Sendable { case full, bareRouter }
+
+    /// The middleware order, outermost first; `MiddlewareChainTests` pins it. Trace context
+    /// right inside the request id so the access line carries both; compression inside the
+    /// access log (it logs the bytes sent) and outside the error link (large error bodies are
+    /// compressed too). CORS sits outside the error link so error answers get its fields, and
+    /// answers preflights before anything costly. The rate limiter sits inside the error link
+    /// (its 429 gets the envelope) and before auth, so bad credentials are limited per IP
+    /// (ADR 0004). Auth sits before content negotiation so an unauthenticated caller learns
+    /// nothing about what a route accepts. Idempotency is innermost: it needs the caller, and
+    /// only requests that reach a handler are stored. Links that configuration turns off are
     /// left out.
     static func chain(logger: Logger, requestIDs: RequestIDGenerator, cors: CORSMiddleware?,
                       rateLimit: RateLimitMiddleware?, auth: AuthMiddleware,
-                      idempotency: IdempotencyMiddleware) -> MiddlewareChain {
+                      idempotency: IdempotencyMiddleware, metrics: RequestMetrics) -> MiddlewareChain {
         let links: [(any Middleware)?] = [
             RequestIDMiddleware(generator: requestIDs),
-            AccessLogMiddleware(logger: logger),
+            TraceContextMiddleware(ids: TraceIDSource()),
+            AccessLogMiddleware(logger: logger, metrics: metrics),
             SecurityHeadersMiddleware(),
+            CompressionMiddleware(),
             cors,
             ErrorMiddleware(logger: logger),
             rateLimit,

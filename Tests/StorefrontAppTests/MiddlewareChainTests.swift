@@ -37,7 +37,8 @@ private final class Trace: Sendable {
 
     /// The order is part of the contract: request id outermost so every line and body
     /// has it; logging outside the error link so it sees the final status; security
-    /// headers and CORS outside the error link so error answers carry them too, and CORS
+    /// headers, compression and CORS outside the error link so error answers carry them too
+    /// (trace context beside the request id so every line has both), and CORS
     /// answering preflights before anything costly. The rate limiter inside the error link
     /// (its 429 gets the envelope) and before auth, so bad credentials are limited per IP.
     /// Auth before content negotiation so an anonymous caller learns nothing about what a
@@ -45,13 +46,13 @@ private final class Trace: Sendable {
     /// configuration are left out, the rest keep order.
     @Test(arguments: [
         (["CORS_ORIGINS": "https://shop.example.com"],
-         ["RequestIDMiddleware", "AccessLogMiddleware", "SecurityHeadersMiddleware", "CORSMiddleware",
+         ["RequestIDMiddleware", "TraceContextMiddleware", "AccessLogMiddleware", "SecurityHeadersMiddleware", "CompressionMiddleware", "CORSMiddleware",
           "ErrorMiddleware", "RateLimitMiddleware", "AuthMiddleware", "ContentNegotiationMiddleware", "IdempotencyMiddleware"]),
         ([:],
-         ["RequestIDMiddleware", "AccessLogMiddleware", "SecurityHeadersMiddleware",
+         ["RequestIDMiddleware", "TraceContextMiddleware", "AccessLogMiddleware", "SecurityHeadersMiddleware", "CompressionMiddleware",
           "ErrorMiddleware", "RateLimitMiddleware", "AuthMiddleware", "ContentNegotiationMiddleware", "IdempotencyMiddleware"]),
         (["RATE_LIMIT_ENABLED": "false"],
-         ["RequestIDMiddleware", "AccessLogMiddleware", "SecurityHeadersMiddleware",
+         ["RequestIDMiddleware", "TraceContextMiddleware", "AccessLogMiddleware", "SecurityHeadersMiddleware", "CompressionMiddleware",
           "ErrorMiddleware", "AuthMiddleware", "ContentNegotiationMiddleware", "IdempotencyMiddleware"]),
     ])
     func applicationChainOrderIsPinned(_ row: (environment: [String: String], links: [String])) throws {

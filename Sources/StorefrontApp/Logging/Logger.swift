@@ -30,7 +30,8 @@ public protocol LogSink: Sendable {
     func write(line: [UInt8])
 }
 
-/// Writes one JSON object per line: `time`, `level`, `msg`, then the fields.
+/// Writes one JSON object per line: `time`, `level`, `msg`, the fields, then `trace_id` and
+/// `span_id` when written while a request runs (`LogScope`).
 /// Field names are fixed by the code that logs, never taken from a request.
 public struct Logger: Sendable {
     public let sink: any LogSink
@@ -62,6 +63,10 @@ public struct Logger: Sendable {
             case .double(let number): line.double(number)
             case .bool(let flag): line.bool(flag)
             }
+        }
+        if let trace = LogScope.trace {
+            line.key("trace_id"); line.string(trace.traceID)
+            line.key("span_id"); line.string(trace.spanID)
         }
         line.endObject()
         line.newline()

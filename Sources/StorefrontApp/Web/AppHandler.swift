@@ -10,14 +10,16 @@ final class AppHandler: HTTPRequestHandler {
     let clientAddress: ClientAddress
     let requestIDs: RequestIDGenerator
     let logger: Logger
+    let metrics: RequestMetrics
 
     init(router: Router, chain: MiddlewareChain, clientAddress: ClientAddress,
-         requestIDs: RequestIDGenerator, logger: Logger) {
+         requestIDs: RequestIDGenerator, logger: Logger, metrics: RequestMetrics = RequestMetrics(templates: [])) {
         self.router = router
         self.chain = chain
         self.clientAddress = clientAddress
         self.requestIDs = requestIDs
         self.logger = logger
+        self.metrics = metrics
     }
 
     func handle(_ http: HTTPRequest) async throws -> HTTPResponse {
@@ -64,6 +66,7 @@ final class AppHandler: HTTPRequestHandler {
         var response = ErrorEnvelope.response(for: AppError(code, error.reason), requestID: requestID)
         response.headers.set("X-Request-Id", requestID)
         SecurityHeadersMiddleware.apply(to: &response)
+        metrics.recordRejected(status: response.status.code)
         logger.log(.info, "request", orderedFields: AccessLogMiddleware.fields(
             requestID: requestID, method: "-", route: "(rejected)", status: response.status.code,
             durationMs: 0, bytes: response.body.count, clientIP: remoteAddress))

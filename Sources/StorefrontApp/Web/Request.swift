@@ -56,6 +56,8 @@ public struct RequestContext: Sendable {
     /// The verified credentials (or why they failed), when the rate-limit link needed the
     /// caller before the auth link ran; the auth link then does not verify them again.
     var identification: Result<Principal?, any Error>?
+    /// Set by the trace-context link: the W3C trace this request belongs to.
+    public var trace: TraceContext?
 
     public init(requestID: String = "", routeTemplate: String, routeAccess: RouteAccess = .anyone,
                 clientIP: String, startedAt: ContinuousClock.Instant = .now, principal: Principal? = nil) {

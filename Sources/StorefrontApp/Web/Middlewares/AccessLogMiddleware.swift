@@ -2,9 +2,10 @@ import HTTPCore
 
 /// Writes one log line per request: time, level, request_id, method, route template,
 /// status, duration_ms, bytes, client ip. Never headers, bodies or query strings, so no
-/// credential or secret can reach the log.
+/// credential or secret can reach the log. Records the same facts in the request metrics.
 struct AccessLogMiddleware: Middleware {
     let logger: Logger
+    let metrics: RequestMetrics
 
     func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
         let response: HTTPResponse
@@ -21,6 +22,7 @@ struct AccessLogMiddleware: Middleware {
 
     private func log(request: Request, context: RequestContext, status: Int, bytes: Int) {
         let elapsed = ContinuousClock.now - context.startedAt
+        metrics.record(route: context.routeTemplate, method: request.method, status: status, duration: elapsed)
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let level: LogLevel = status >= 500 ? .error : .info
         logger.log(level, "request", orderedFields: AccessLogMiddleware.fields(

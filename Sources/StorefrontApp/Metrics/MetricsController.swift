@@ -1,0 +1,59 @@
+import Crypto
+import HTTPCore
+import HTTPServer
+import Postgres
+import Synchronization
+
+/// `GET /metrics` (API.md, Operational endpoints): Prometheus text, behind
+/// `Authorization: Bearer <METRICS_TOKEN>` when that variable is set.
+final class MetricsController: Sendable {
+    static let path = "/metrics"
+
+    let requests: RequestMetrics
+    let rateLimits: any RateLimitRejectionCounts
+    let pool: PostgresPool
+    let hashing: PasswordHashingPool
+    /// SHA-256 of the token: comparing digests takes the same time whatever the length
+    /// and content of a guess.
+    private let tokenDigest: [UInt8]?
+    /// Fixed for the life of the process, so read once.
+    let startTimeSeconds: Double?
+    /// The server is built after the routes (its handler needs them), so it arrives later.
+    private let server = Mutex<HTTPServer?>(nil)
+
+    init(requests: RequestMetrics, rateLimits: any RateLimitRejectionCounts, pool: PostgresPool,
+         hashing: PasswordHashingPool, token: Secret?) throws(CryptoError) {
+        self.requests = requests
+        self.rateLimits = rateLimits
+        self.pool = pool
+        self.hashing = hashing
+        tokenDigest = try token.map { token throws(CryptoError) in try SHA256.hash(token.value) }
+        startTimeSeconds = ProcessFigures.startTimeSeconds()
+    }
+
+    func attach(_ server: HTTPServer) { self.server.withLock { $0 = server } }
+
+    var serverFigures: (inFlight: Int, openConnections: Int)? {
+        server.withLock { server in server.map { ($0.inFlightRequests, $0.openConnections) } }
+    }
+
+    func register(in router: inout Router) {
+        router.add(.get, MetricsController.path, access: .metricsToken) { request, _ in try self.scrape(request) }
+    }
+
+    func scrape(_ request: Request) throws -> HTTPResponse {
+        try authorize(request)
+        return HTTPResponse(status: .ok,
+                            headers: HTTPHeaders([("Content-Type", PrometheusText.contentType),
+                                                  ("Cache-Control", "no-store")]),
+                            body: Array(exposition().utf8))
+    }
+
+    private func authorize(_ request: Request) throws {
+        guard let tokenDigest else { return }
+        let token = request.headers["Authorization"].flatMap(AuthMiddleware.bearerToken)
+        guard let token, constantTimeEquals(try SHA256.hash(token), tokenDigest) else {
+            throw AppError(.unauthorized, "A valid metrics token is required")
+        }
+    }
+}

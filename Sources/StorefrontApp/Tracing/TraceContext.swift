@@ -1,0 +1,92 @@
+/// The W3C Trace Context (https://www.w3.org/TR/trace-context/) of one request: the trace
+/// it belongs to, this server's span in it, and what the caller sent. Ids are kept as the
+/// lowercase hex they travel as, formatted once, because every log line prints them.
+/// A class: the request context is copied at every link, and one reference is cheaper to
+/// copy than five strings.
+public final class TraceContext: Sendable {
+    /// 32 lowercase hex digits, never all zeros.
+    public let traceID: String
+    /// This server's span: 16 lowercase hex digits, new for every request.
+    public let spanID: String
+    /// The caller's span (`parent-id` of its `traceparent`), nil when this request started the trace.
+    public let parentSpanID: String?
+    /// Only the `sampled` bit (§3.2.2.5): the other bits must be sent as zero.
+    public let sampled: Bool
+    /// The caller's `tracestate`, carried unchanged for calls this request makes.
+    public let traceState: String?
+
+    /// The `traceparent` this server sends on: the same trace, its own span as parent.
+    public let traceparent: String
+
+    init(traceID: String, spanID: String, parentSpanID: String?, sampled: Bool, traceState: String?) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.parentSpanID = parentSpanID
+        self.sampled = sampled
+        self.traceState = traceState
+        traceparent = "00-\(traceID)-\(spanID)-\(sampled ? "01" : "00")"
+    }
+
+    /// Continues the caller's trace when `traceparent` is valid, else starts a new one
+    /// (§4.3: a malformed header is ignored, and `tracestate` with it).
+    static func from(traceparent: [String], tracestate: [String], ids: TraceIDSource) -> TraceContext {
+        guard traceparent.count == 1, let parent = TraceParent(traceparent[0]) else {
+            let ids = ids.next()
+            return TraceContext(traceID: ids.trace, spanID: ids.span, parentSpanID: nil, sampled: false, traceState: nil)
+        }
+        return TraceContext(traceID: parent.traceID, spanID: ids.nextSpan(), parentSpanID: parent.parentID,
+                            sampled: parent.flags & 1 == 1, traceState: TraceParent.traceState(tracestate))
+    }
+}
+
+/// A parsed `traceparent` header (§3.2): `version-traceid-parentid-flags`.
+struct TraceParent: Equatable {
+    let traceID: String
+    let parentID: String
+    let flags: UInt8
+
+    /// Nil for anything malformed: uppercase hex, wrong lengths, all-zero ids, version
+    /// `ff`, or a version-00 value with anything after the flags. A later version may
+    /// append fields after a `-` (§4.3); its first four fields are read as version 00's.
+    init?(_ value: String) {
+        let bytes = Array(value.utf8)
+        let dash = UInt8(ascii: "-"), zero = UInt8(ascii: "0")
+        guard bytes.count >= 55, bytes[2] == dash, bytes[35] == dash, bytes[52] == dash,
+              let version = TraceParent.hexByte(bytes[0], bytes[1]), version != 0xFF,
+              let flags = TraceParent.hexByte(bytes[53], bytes[54]) else { return nil }
+        if version == 0 {
+            guard bytes.count == 55 else { return nil }
+        } else if bytes.count > 55 && bytes[55] != dash {
+            return nil
+        }
+        let trace = bytes[3..<35], parent = bytes[36..<52]
+        guard trace.allSatisfy(TraceParent.isLowerHex), parent.allSatisfy(TraceParent.isLowerHex),
+              trace.contains(where: { $0 != zero }), parent.contains(where: { $0 != zero }) else { return nil }
+        traceID = String(decoding: trace, as: UTF8.self)
+        parentID = String(decoding: parent, as: UTF8.self)
+        self.flags = flags
+    }
+
+    /// The combined `tracestate` fields (§3.3.1.1 allows splitting one list across
+    /// several), or nil when absent, empty, over the 512 bytes §3.3.1.5 asks us to carry,
+    /// or holding bytes that are not visible ASCII or space.
+    static func traceState(_ fields: [String]) -> String? {
+        let joined = fields.joined(separator: ",")
+        let bytes = joined.utf8
+        guard !bytes.isEmpty, bytes.count <= 512, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
+        return joined
+    }
+
+    static func isLowerHex(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+    }
+
+    private static func hexByte(_ high: UInt8, _ low: UInt8) -> UInt8? {
+        guard isLowerHex(high), isLowerHex(low) else { return nil }
+        return nibble(high) << 4 | nibble(low)
+    }
+
+    private static func nibble(_ byte: UInt8) -> UInt8 {
+        byte <= UInt8(ascii: "9") ? byte - UInt8(ascii: "0") : byte - UInt8(ascii: "a") + 10
+    }
+}
