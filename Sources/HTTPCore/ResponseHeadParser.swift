@@ -85,6 +85,11 @@ public enum ResponseHeadParser {
                 return .needMore(scanned: lineStart)
             }
             let lf = base.distance(to: UnsafeRawPointer(found))
+            // The same test as for an incomplete tail above, before any other: fed a byte
+            // at a time the parser would have refused the bytes before this LF already.
+            if lf - 1 > limits.maxHeadBytes {
+                return .invalid(.tooLarge("response head larger than \(limits.maxHeadBytes) bytes"))
+            }
             guard lf > lineStart, bytes[lf - 1] == HTTPBytes.cr else {
                 return .invalid(.malformed("bare LF line ending"))
             }

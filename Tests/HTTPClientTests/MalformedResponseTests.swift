@@ -80,4 +80,15 @@ import Testing
         let response = try await client.send(HTTPClientRequest(url: server.url(host: "localhost")), timeout: .seconds(10))
         #expect(response.body == Array("all of it".utf8))
     }
+
+    @Test func aTLSStreamCutWithoutCloseNotifyIsATruncatedBody() async throws {
+        let pki = try await TestPKI.shared.value
+        let cut = try TestServer(tls: pki.good) { _ in .sendThenCut(Array("HTTP/1.1 200 OK\r\n\r\npart of it".utf8)) }
+        // With its own length the same cut is harmless: the body is complete before it.
+        let framed = try TestServer(tls: pki.good) { _ in .sendThenCut(Array("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nall".utf8)) }
+        defer { cut.stop(); framed.stop() }
+        let client = try loopbackClient(caFile: pki.caFile)
+        #expect(await outcome(client, HTTPClientRequest(url: cut.url(host: "localhost"))).errorKind == .malformedResponse)
+        #expect(await outcome(client, HTTPClientRequest(url: framed.url(host: "localhost"))).response?.body == Array("all".utf8))
+    }
 }

@@ -11,6 +11,8 @@ enum Reply: Sendable {
     case drip([[UInt8]], pause: Duration)
     /// Answers nothing; closes when the client goes away.
     case hang
+    /// Writes these bytes, then ends the TCP stream without a TLS close_notify.
+    case sendThenCut([UInt8])
 
     static func text(_ text: String) -> Reply { .send(Array(text.utf8)) }
 }
@@ -114,6 +116,10 @@ final class TestServer: @unchecked Sendable {
         case .hang:
             var scratch = [UInt8](repeating: 0, count: 1024)
             while stream.read(&scratch) > 0 {}
+        case .sendThenCut(let bytes):
+            stream.write(bytes)
+            shutdown(fd, Int32(SHUT_WR))
+            return
         }
         stream.close()
     }

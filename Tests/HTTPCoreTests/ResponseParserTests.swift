@@ -87,6 +87,9 @@ import Testing
         ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n41\r\n", .tooLarge),
         ("HTTP/1.1 200 OK\r\n\r\n" + String(repeating: "a", count: 65), .tooLarge),
         ("HTTP/1.1 200 OK\r\nX: " + String(repeating: "a", count: 300) + "\r\n\r\n", .tooLarge),
+        // Found by the response-parser fuzz target: fed whole, the bare LF past the limit
+        // was reported; a byte at a time, the limit. Both are now the limit.
+        ("HTTP/1.1 200 OK\r\nX: " + String(repeating: "a", count: 300) + "\n\r\n", .tooLarge),
         ("HTTP/1.1 200 OK\r\nA: 1\r\nB: 1\r\nC: 1\r\nD: 1\r\nE: 1\r\n\r\n", .tooLarge),
         ("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n", .tooLarge),
     ]
