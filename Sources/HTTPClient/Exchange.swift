@@ -172,21 +172,12 @@ final class Exchange: @unchecked Sendable {
     }
 
     private func readResponse() {
-        // Bounded per wake-up so one fast sender cannot starve the loop's other exchanges;
-        // the socket is level-triggered and reports the rest next round.
+        // Bounded per wake-up so one fast sender cannot starve the loop's other exchanges.
+        // The rest is read in a later round as a job, not on the next epoll event: bytes
+        // libssl already holds would raise none.
         for _ in 0..<16 {
             let buffer = loop.readBuffer
-            let step: TLSStep
-            if let tls {
-                step = tls.read(into: buffer)
-            } else {
-                let count = recv(fd, buffer.baseAddress, buffer.count, 0)
-                if count > 0 { step = .done(count) } else if count == 0 { step = .closed } else if errno == EAGAIN || errno == EWOULDBLOCK {
-                    step = .wantRead
-                } else if errno == EINTR { continue } else {
-                    step = .failed("reading the response failed (errno \(errno))")
-                }
-            }
+            let step = tls?.read(into: buffer) ?? Exchange.receive(fd, into: buffer)
             switch step {
             case .done(let count):
                 let result = parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
@@ -205,6 +196,7 @@ final class Exchange: @unchecked Sendable {
             case .failed(let reason): return finish(.failure(tls == nil ? .io(reason) : .tls(reason)))
             }
         }
+        loop.execute { if self.phase == .reading { self.readResponse() } }
     }
 
     private func deliver(_ result: ResponseParseResult) {
@@ -246,6 +238,18 @@ final class Exchange: @unchecked Sendable {
         loop.unwatch(fd: fd)
         close(fd)
         fd = -1
+    }
+
+    /// `recv` as a `TLSStep`, so plain and TLS reads share one path.
+    private static func receive(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> TLSStep {
+        let count = recv(fd, buffer.baseAddress, buffer.count, 0)
+        if count > 0 { return .done(count) }
+        if count == 0 { return .closed }
+        switch errno {
+        case EAGAIN, EWOULDBLOCK: return .wantRead
+        case EINTR: return .done(0)
+        default: return .failed("reading the response failed (errno \(errno))")
+        }
     }
 
     private static func connectError(_ code: Int32) -> HTTPClientError {

@@ -56,7 +56,7 @@ final class CancellationFlag: Sendable {
 public final class HTTPClient: Sendable {
     private let shared: ClientShared
     private let loops: [ClientLoop]
-    private let nextLoop = Atomic<Int>(0)
+    private let nextLoop = Atomic<UInt>(0)
     private let nextToken = Atomic<UInt64>(1)
     private let closed = Atomic<Bool>(false)
 
@@ -96,7 +96,7 @@ public final class HTTPClient: Sendable {
         let bytes = RequestSerializer.serialize(method: request.method, target: url.target, host: url.hostField,
                                                 headers: request.headers, body: request.body)
         let token = nextToken.add(1, ordering: .relaxed).newValue
-        let loop = loops[nextLoop.add(1, ordering: .relaxed).newValue % loops.count]
+        let loop = loops[Int(nextLoop.add(1, ordering: .relaxed).newValue % UInt(loops.count))]
         let cancelled = CancellationFlag()
         let shared = self.shared
         let result = await withTaskCancellationHandler {
@@ -114,7 +114,13 @@ public final class HTTPClient: Sendable {
         return try result.get()
     }
 
-    /// Resolves `host` (or takes it as an IP literal) and applies the address policy to
+    /// `checkDestination(host:)` for the host of an absolute http(s) URL, which must also be
+    /// one `send` accepts (no credentials, a valid port).
+    public func checkDestination(url: String) async throws(HTTPClientError) {
+        try await checkDestination(host: try HTTPClientURL(url).host)
+    }
+
+    /// Resolves `host` (or takes it as an IP literal, without brackets) and applies the address policy to
     /// every address, as a request would: for validating a receiver when it is registered.
     /// Requests still check again when they connect, since the answer may change.
     public func checkDestination(host: String) async throws(HTTPClientError) {

@@ -53,7 +53,7 @@ import Testing
         defer { server.stop() }
         let client = try loopbackClient()
         for host in ["127.0.0.1", "localhost"] {
-            let response = try await client.send(HTTPClientRequest(url: server.url(host: host)), timeout: .seconds(10))
+            let response = try await client.send(HTTPClientRequest(url: server.url(host: host)), timeout: .seconds(30))
             #expect(response.status.code == 200)
         }
     }
@@ -64,6 +64,13 @@ import Testing
             await #expect(throws: HTTPClientError.self, "\(host)") { try await strict.checkDestination(host: host) }
         }
         try await strict.checkDestination(host: "8.8.8.8")
+        try await strict.checkDestination(url: "https://8.8.8.8/hook")
+        await #expect(throws: HTTPClientError.forbiddenAddress("::1 is loopback")) {
+            try await strict.checkDestination(url: "https://[::1]:8443/hook")
+        }
+        await #expect(throws: HTTPClientError.invalidRequest("URL carries credentials")) {
+            try await strict.checkDestination(url: "https://user@8.8.8.8/")
+        }
         try await loopbackClient().checkDestination(host: "localhost")
         await #expect(throws: HTTPClientError.self) { try await strict.checkDestination(host: "no-such-name.invalid") }
     }

@@ -7,7 +7,7 @@ import Testing
         let server = try TestServer { _ in .text("HTTP/1.1 200 OK\r\nX-Test: yes\r\nContent-Length: 5\r\n\r\nhello") }
         defer { server.stop() }
         let client = try loopbackClient()
-        let response = try await client.send(HTTPClientRequest(url: server.url + "/path?q=1"), timeout: .seconds(10))
+        let response = try await client.send(HTTPClientRequest(url: server.url + "/path?q=1"), timeout: .seconds(30))
         #expect(response.status.code == 200)
         #expect(response.headers["x-test"] == "yes")
         #expect(response.body == Array("hello".utf8))
@@ -24,7 +24,7 @@ import Testing
                                         headers: HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", "999"),
                                                               ("Connection", "keep-alive")]),
                                         body: body)
-        let response = try await client.send(request, timeout: .seconds(10))
+        let response = try await client.send(request, timeout: .seconds(30))
         #expect(response.status.code == 200)
         #expect(response.body == body)
         let sent = String(decoding: try #require(server.requests.first), as: UTF8.self)
@@ -39,12 +39,12 @@ import Testing
         let server = try TestServer(tls: pki.good, reply: echoReply)
         defer { server.stop() }
         let client = try loopbackClient(caFile: pki.caFile)
-        let get = try await client.send(HTTPClientRequest(url: server.url(host: host) + "/"), timeout: .seconds(10))
+        let get = try await client.send(HTTPClientRequest(url: server.url(host: host) + "/"), timeout: .seconds(30))
         #expect(get.status.code == 200)
         #expect(get.body.isEmpty)
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: 100_000)
         let post = try await client.send(HTTPClientRequest(method: .post, url: server.url(host: host) + "/hook", body: body),
-                                         timeout: .seconds(10))
+                                         timeout: .seconds(30))
         #expect(post.body == body)
         // SNI carries a host name, never an IP literal (RFC 6066 §3).
         #expect(server.serverNames == (host == "localhost" ? ["localhost", "localhost"] : ["", ""]))
@@ -58,8 +58,8 @@ import Testing
         let closeDelimited = try TestServer { _ in .text("HTTP/1.1 200 OK\r\n\r\nuntil the end") }
         defer { chunked.stop(); closeDelimited.stop() }
         let client = try loopbackClient()
-        #expect(try await client.send(HTTPClientRequest(url: chunked.url), timeout: .seconds(10)).body == Array("hello".utf8))
-        #expect(try await client.send(HTTPClientRequest(url: closeDelimited.url), timeout: .seconds(10)).body
+        #expect(try await client.send(HTTPClientRequest(url: chunked.url), timeout: .seconds(30)).body == Array("hello".utf8))
+        #expect(try await client.send(HTTPClientRequest(url: closeDelimited.url), timeout: .seconds(30)).body
             == Array("until the end".utf8))
     }
 
@@ -71,7 +71,7 @@ import Testing
         }
         defer { target.stop(); redirecting.stop() }
         let client = try loopbackClient()
-        let response = try await client.send(HTTPClientRequest(url: redirecting.url), timeout: .seconds(10))
+        let response = try await client.send(HTTPClientRequest(url: redirecting.url), timeout: .seconds(30))
         #expect(response.status.code == 302)
         #expect(response.headers["location"] == "\(target.url)/")
         #expect(target.requests.isEmpty)
@@ -81,7 +81,7 @@ import Testing
         let server = try TestServer { _ in .text("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n") }
         defer { server.stop() }
         let client = try loopbackClient()
-        let response = try await client.send(HTTPClientRequest(method: .head, url: server.url), timeout: .seconds(10))
+        let response = try await client.send(HTTPClientRequest(method: .head, url: server.url), timeout: .seconds(30))
         #expect(response.status.code == 200)
         #expect(response.body.isEmpty)
     }

@@ -9,7 +9,7 @@ func loopbackClient(caFile: String? = nil, limits: ResponseParserLimits = Respon
 }
 
 /// The outcome of a request as a value, so tables can compare errors.
-func outcome(_ client: HTTPClient, _ request: HTTPClientRequest, timeout: Duration = .seconds(10))
+func outcome(_ client: HTTPClient, _ request: HTTPClientRequest, timeout: Duration = .seconds(30))
     async -> Result<HTTPClientResponse, HTTPClientError>
 {
     do {

@@ -34,9 +34,8 @@ import TestSupport
         let server = try TestServer { _ in .hang }
         defer { server.stop() }
         let client = try loopbackClient()
-        let result = await outcome(client, HTTPClientRequest(method: .post, url: server.url, body: [1]), timeout: .milliseconds(300))
+        let result = await outcome(client, HTTPClientRequest(method: .post, url: server.url, body: [1]), timeout: .seconds(1))
         #expect(result.errorKind == .timeout)
-        #expect(server.requests.count == 1)
     }
 
     @Test func aServerThatDripsForeverHitsTheSameDeadline() async throws {

@@ -66,7 +66,7 @@ import Testing
         for reply in replies {
             let server = try TestServer { _ in .text(reply) }
             defer { server.stop() }
-            let response = try await client.send(HTTPClientRequest(url: server.url), timeout: .seconds(10))
+            let response = try await client.send(HTTPClientRequest(url: server.url), timeout: .seconds(30))
             #expect(response.body.count == 4096)
         }
     }
@@ -77,7 +77,7 @@ import Testing
         let server = try TestServer(tls: pki.good) { _ in .text("HTTP/1.1 200 OK\r\n\r\nall of it") }
         defer { server.stop() }
         let client = try loopbackClient(caFile: pki.caFile)
-        let response = try await client.send(HTTPClientRequest(url: server.url(host: "localhost")), timeout: .seconds(10))
+        let response = try await client.send(HTTPClientRequest(url: server.url(host: "localhost")), timeout: .seconds(30))
         #expect(response.body == Array("all of it".utf8))
     }
 
