@@ -1,7 +1,8 @@
 // Fuzz target: ResponseParser (HTTPCore), the outbound client's view of a receiver's
 // answer, differentially against itself. The parser promises the same outcome fed whole,
 // one byte at a time, or in uneven pieces, then the end of the stream; it is checked for
-// GET and HEAD under a roomy and a tight limit set.
+// GET and HEAD under a roomy and a tight limit set. scripts/fuzz row:
+//   response-parser HTTPCore Fuzz/Targets/Response.swift
 import HTTPCore
 
 private let limitSets = [
