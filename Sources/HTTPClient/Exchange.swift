@@ -149,14 +149,9 @@ final class Exchange: @unchecked Sendable {
 
     private func writeRequest() {
         while written < requestBytes.count {
-            let step: TLSStep = requestBytes.withUnsafeBytes { all in
+            let step = requestBytes.withUnsafeBytes { all in
                 let rest = UnsafeRawBufferPointer(rebasing: all[written...])
-                if let tls { return tls.write(rest) }
-                let sent = send(fd, rest.baseAddress, rest.count, Int32(MSG_NOSIGNAL))
-                if sent >= 0 { return .done(sent) }
-                if errno == EAGAIN || errno == EWOULDBLOCK { return .wantWrite }
-                if errno == EINTR { return .done(0) }
-                return .failed("sending the request failed (errno \(errno))")
+                return tls?.write(rest) ?? Exchange.transmit(fd, rest)
             }
             switch step {
             case .done(let count): written += count
@@ -238,6 +233,17 @@ final class Exchange: @unchecked Sendable {
         loop.unwatch(fd: fd)
         close(fd)
         fd = -1
+    }
+
+    /// `send` as a `TLSStep`; MSG_NOSIGNAL: a receiver that hangs up must not raise SIGPIPE.
+    private static func transmit(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> TLSStep {
+        let sent = send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
+        if sent >= 0 { return .done(sent) }
+        switch errno {
+        case EAGAIN, EWOULDBLOCK: return .wantWrite
+        case EINTR: return .done(0)
+        default: return .failed("sending the request failed (errno \(errno))")
+        }
     }
 
     /// `recv` as a `TLSStep`, so plain and TLS reads share one path.

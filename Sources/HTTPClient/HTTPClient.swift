@@ -1,3 +1,4 @@
+import Glibc
 import HTTPCore
 import Synchronization
 
@@ -61,6 +62,9 @@ public final class HTTPClient: Sendable {
     private let closed = Atomic<Bool>(false)
 
     public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) throws(HTTPClientError) {
+        // libssl writes with write(2), which raises SIGPIPE when a receiver has hung up and
+        // would end the process; as the server does, the process ignores it and takes EPIPE.
+        signal(SIGPIPE, SIG_IGN)
         shared = try ClientShared(configuration: configuration)
         var loops: [ClientLoop] = []
         for _ in 0..<max(1, configuration.eventLoops) { loops.append(try ClientLoop()) }
