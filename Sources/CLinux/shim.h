@@ -11,3 +11,16 @@
 static inline int clinux_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
     return (int)syscall(SYS_accept4, fd, address, length, flags);
 }
+
+// ThreadSanitizer annotations: no-ops unless the process runs under TSan (the weak symbols
+// are then null). They declare a happens-before that TSan cannot see because it goes
+// through uninstrumented code, e.g. a continuation resumed on another thread, whose
+// handshake happens inside the Swift runtime. Never a substitute for real synchronization.
+void __tsan_acquire(void *address) __attribute__((weak));
+void __tsan_release(void *address) __attribute__((weak));
+static inline void clinux_tsan_acquire(const void *address) {
+    if (__tsan_acquire) __tsan_acquire((void *)address);
+}
+static inline void clinux_tsan_release(const void *address) {
+    if (__tsan_release) __tsan_release((void *)address);
+}

@@ -105,9 +105,9 @@ public final class PasswordHashingPool: Sendable {
 }
 
 /// The waiting jobs, one FIFO per client served round robin, shared by the pool's threads;
-/// one lock, one condition.
+/// one lock, one condition. `@unchecked Sendable`: every mutable field is read and written
+/// only with `condition` held.
 final class PasswordJobQueue: @unchecked Sendable {
-    // @unchecked: every mutable field below is read and written only with `condition` held.
 
     enum Outcome {
         case run

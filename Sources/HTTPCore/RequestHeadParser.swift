@@ -47,26 +47,30 @@ public enum RequestHeadParser {
             }
         }
         var headEnd = 0
-        while true {
-            guard let found = memchr(base + lineStart, Int32(HTTPBytes.lf), count - lineStart) else {
+        // What a buffer ending at `end`, inside a line whose LF has not come, already proves
+        // wrong. Checked at every LF too, so that fed whole the parser gives the answer it
+        // gives when the bytes arrive one at a time.
+        func partialError(end: Int) -> HTTPParseError? {
+            if let lineEnd = requestLineEnd {
                 // The incomplete tail may end in the CR of its CRLF, hence the + 1: a line
                 // exactly at the limit must not be refused while its LF is in flight.
-                if requestLineEnd == nil {
-                    // Subtracting from the byte count, not adding to the limit: a limit of
-                    // Int.max must not overflow.
-                    if count - start - 1 > limits.maxRequestLineBytes {
-                        return .invalid(HTTPParseError(.uriTooLong, "request line longer than \(limits.maxRequestLineBytes) bytes"))
-                    }
-                    if let error = RequestLine.invalidMethodPrefix(UnsafeRawBufferPointer(rebasing: bytes[start...])) {
-                        return .invalid(error)
-                    }
-                }
-                if let end = requestLineEnd, count - end - 1 > limits.maxHeaderBytes {
-                    return .invalid(HTTPParseError(.requestHeaderFieldsTooLarge, "header section larger than \(limits.maxHeaderBytes) bytes"))
-                }
+                // Subtracting from the byte count, not adding to the limit: a limit of
+                // Int.max must not overflow.
+                guard end - lineEnd - 1 > limits.maxHeaderBytes else { return nil }
+                return HTTPParseError(.requestHeaderFieldsTooLarge, "header section larger than \(limits.maxHeaderBytes) bytes")
+            }
+            if end - start - 1 > limits.maxRequestLineBytes {
+                return requestLineTooLong(UnsafeRawBufferPointer(rebasing: bytes[start..<end]), limits: limits)
+            }
+            return RequestLine.invalidMethodPrefix(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+        }
+        while true {
+            guard let found = memchr(base + lineStart, Int32(HTTPBytes.lf), count - lineStart) else {
+                if let error = partialError(end: count) { return .invalid(error) }
                 return .needMore(scanned: lineStart)
             }
             let lf = base.distance(to: UnsafeRawPointer(found))
+            if let error = partialError(end: lf) { return .invalid(error) }
             guard lf > lineStart, bytes[lf - 1] == HTTPBytes.cr else {
                 return .invalid(HTTPParseError(.badRequest, "bare LF line ending"))
             }
@@ -76,9 +80,6 @@ public enum RequestHeadParser {
                     return .invalid(HTTPParseError(.requestHeaderFieldsTooLarge, "header section larger than \(limits.maxHeaderBytes) bytes"))
                 }
             } else {
-                if lf - 1 - start > limits.maxRequestLineBytes {
-                    return .invalid(HTTPParseError(.uriTooLong, "request line longer than \(limits.maxRequestLineBytes) bytes"))
-                }
                 requestLineEnd = lf + 1
             }
             lineStart = lf + 1
@@ -108,5 +109,14 @@ public enum RequestHeadParser {
             case .success(let head): return .complete(head, consumed: headEnd)
             }
         }
+    }
+
+    /// Fed in pieces, a bad method byte among the first `maxRequestLineBytes + 1` bytes is
+    /// refused before the line is known to be too long; fed whole, the answer must be the
+    /// same, so that one request never gets a 400 or a 414 depending on how TCP split it.
+    private static func requestLineTooLong(_ line: UnsafeRawBufferPointer, limits: HTTPParserLimits) -> HTTPParseError {
+        let seenEarly = UnsafeRawBufferPointer(rebasing: line.prefix(limits.maxRequestLineBytes + 1))
+        return RequestLine.invalidMethodPrefix(seenEarly)
+            ?? HTTPParseError(.uriTooLong, "request line longer than \(limits.maxRequestLineBytes) bytes")
     }
 }

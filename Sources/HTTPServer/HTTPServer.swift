@@ -44,7 +44,12 @@ public final class HTTPServer: Sendable {
     }
 }
 
-/// The state the loops share. Everything mutable here is atomic or behind a lock.
+/// The state the loops share.
+///
+/// `@unchecked Sendable`: everything mutable is atomic or behind a lock, except `listenFD`
+/// and `loops`. Those are written once, inside `start()` under `started`, before any loop
+/// thread exists (starting a thread orders the writes before its reads), and read only
+/// after `start()` has returned.
 final class ServerCore: @unchecked Sendable {
     let configuration: HTTPServerConfiguration
     let handler: any HTTPRequestHandler

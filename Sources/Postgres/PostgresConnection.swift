@@ -39,13 +39,14 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     func run(_ kind: Statement.Kind, timeout: Duration?) async throws -> ResultStorage? {
-        try await withCheckedThrowingContinuation { continuation in
+        let storage: ResultStorage? = try await withCheckedThrowingContinuation { continuation in
             let accepted = core.reactor.execute { [self] in
                 guard !isReleased else { return continuation.resume(throwing: PostgresError.closed) }
                 core.enqueue(Statement(kind: kind, timeout: timeout) { continuation.resume(with: $0) })
             }
             if !accepted { continuation.resume(throwing: PostgresError.closed) }
         }
+        return storage?.received()
     }
 
     func release() {

@@ -106,7 +106,7 @@ public final class PostgresPool: Sendable {
     func run(_ kind: Statement.Kind, acquireTimeout: Duration,
              deadline: ContinuousClock.Instant?) async throws -> ResultStorage? {
         let state = state, defaultLimit = state.statementDeadline
-        return try await waitForGrant(acquireTimeout: acquireTimeout) { continuation, result in
+        let storage: ResultStorage? = try await waitForGrant(acquireTimeout: acquireTimeout) { continuation, result in
             switch result {
             case .failure(let error):
                 continuation.resume(throwing: error)
@@ -122,6 +122,7 @@ public final class PostgresPool: Sendable {
                 })
             }
         }
+        return storage?.received()
     }
 
     private func acquire() async throws -> ConnectionCore {

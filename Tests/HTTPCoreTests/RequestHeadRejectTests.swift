@@ -91,6 +91,16 @@ struct RejectFixture: Sendable, CustomTestStringConvertible {
         RejectFixture(raw: "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", status: 400, reason: "invalid Host header"),
         // Expectations (RFC 9110 §10.1.1)
         RejectFixture(raw: "PUT / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n", status: 417, reason: "unsupported expectation"),
+        // Found by Fuzz/Targets/RequestHead.swift: fed whole, these got another answer than
+        // fed byte by byte, because whole the parser looked for every line end before it
+        // checked what a partial line already proves.
+        RejectFixture(raw: "G(T /\(String(repeating: "a", count: 80)) HTTP/1.1\r\nHost: a\r\n\r\n", status: 400,
+                      reason: "invalid method token", limits: small),
+        RejectFixture(raw: "G(T / HTTP/1.1\r\nX\n\r\n", status: 400, reason: "invalid method token"),
+        RejectFixture(raw: "GET /\(String(repeating: "a", count: 80))\n", status: 414,
+                      reason: "request line longer than 64 bytes", limits: small),
+        RejectFixture(raw: "GET / HTTP/1.1\r\nHost: a\r\nX: \(String(repeating: "v", count: 200))\n\r\n", status: 431,
+                      reason: "header section larger than 128 bytes", limits: small),
     ]
 
     @Test(arguments: fixtures)

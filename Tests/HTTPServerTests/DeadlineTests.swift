@@ -56,10 +56,12 @@ import TestSupport
     /// Reading stops while a response waits, so pipelined requests cannot pile up output:
     /// what a connection queues is bounded by one response, not by what the client sends.
     @Test func queuedOutputIsBoundedByOneResponseWhateverTheClientPipelines() async throws {
-        try await withServer({ $0.writeTimeoutMs = 60_000; $0.idleTimeoutMs = 600_000 }) { server, port in
+        // Every deadline far away: on a starved machine the first look at the server may
+        // come late, and a deadline passing first would close the connection under test.
+        try await withServer({ $0.writeTimeoutMs = 600_000; $0.idleTimeoutMs = 600_000; $0.headerTimeoutMs = 600_000 }) { server, port in
             let client = try RawHTTPClient(port: port, receiveBufferBytes: 4096)
             try client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n" + String(repeating: "GET /big HTTP/1.1\r\nHost: x\r\n\r\n", count: 100))
-            #expect(await eventually(within: .seconds(30)) { await hasQueuedOutput(server) })
+            #expect(await eventually(within: .seconds(120)) { await hasQueuedOutput(server) })
             for snapshot in await server.connectionSnapshots() { #expect(snapshot.queuedOutputBytes <= (16 << 20) + 1024) }
         }
     }

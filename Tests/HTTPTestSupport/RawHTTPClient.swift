@@ -6,6 +6,9 @@ import Glibc
 /// A blocking TCP client for tests that need exact bytes on the wire: pipelining, partial
 /// heads, slow clients. Every read has a deadline (SO_RCVTIMEO), so a test fails instead
 /// of hanging; nothing here sleeps.
+///
+/// `@unchecked Sendable` only so a test can hand its client to the task that uses it: the
+/// read buffer is unguarded, so one client is used by one task at a time.
 public final class RawHTTPClient: @unchecked Sendable {
     public let fd: Int32
     private var buffer: [UInt8] = []

@@ -2,6 +2,8 @@ import Foundation
 
 /// A one-shot latch for tests: `wait()` suspends until `open()`; waits after opening
 /// return at once. Lets a test hold a request in flight exactly as long as it needs.
+/// `@unchecked Sendable`: `isOpen` and `waiters` change only with `lock` held, and the
+/// continuations are resumed outside it, each once.
 public final class TestGate: @unchecked Sendable {
     private let lock = NSLock()
     private var isOpen = false

@@ -123,7 +123,8 @@ final class Counter: Sendable {
     }
 }
 
-/// Blocks a pool thread until opened, so queue occupancy is exact.
+/// Blocks a pool thread until opened, so queue occupancy is exact. `@unchecked Sendable`:
+/// its flags change only with `condition` held.
 final class ThreadGate: @unchecked Sendable {
     // @unchecked: both flags are read and written only with `condition` held.
     private let condition = NSCondition()

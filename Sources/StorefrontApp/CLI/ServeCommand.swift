@@ -37,6 +37,8 @@ public enum ServeCommand {
 }
 
 /// Resumes the waiting continuation for the first signal only, and keeps the sources alive.
+/// `@unchecked Sendable`: both mutable fields are read and written only with `lock` held,
+/// and the continuation is resumed outside it, at most once.
 private final class SignalOnce: @unchecked Sendable {
     private let lock = NSLock()
     private var continuation: CheckedContinuation<String, Never>?
