@@ -6,6 +6,7 @@ import PackageDescription
 //                                     -> Postgres   -> CLibPQ, Crypto
 //                                     -> Crypto     -> CCrypto
 //   Resilience (circuit breaker): no dependencies; the webhook worker will use it
+//   HTTPClient -> HTTPCore, CSSL (outbound requests; no app code yet)
 // No Swift package dependencies: C libraries come from the system.
 let package = Package(
     name: "storefront",
@@ -18,6 +19,8 @@ let package = Package(
                        providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSSL", path: "Sources/CSSL", pkgConfig: "libssl",
+                       providers: [.apt(["libssl-dev"])]),
         // epoll and eventfd: libc headers that Swift's Glibc module leaves out.
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         // gzip for responses (the compression link).
@@ -28,6 +31,8 @@ let package = Package(
         .target(name: "HTTPCore"),
         // epoll event loops, connections, timeouts, graceful shutdown.
         .target(name: "HTTPServer", dependencies: ["HTTPCore", "CLinux"]),
+        // Outbound HTTP/1.1 + TLS client on its own epoll loops (webhook deliveries).
+        .target(name: "HTTPClient", dependencies: ["HTTPCore", "CSSL", "CLinux"]),
         // Non-blocking libpq client, pool, typed rows, migrations.
         // Crypto for migration checksums (SHA-256), CLinux for the epoll reactor.
         .target(name: "Postgres", dependencies: ["CLibPQ", "Crypto", "CLinux"]),
@@ -45,6 +50,7 @@ let package = Package(
         // A raw-socket HTTP client for tests that need exact bytes on the wire.
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPCore", "CSSL", "TestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "HTTPTestSupport", "TestSupport"]),
         // Fresh migrated databases per test and private throwaway clusters.
         .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),

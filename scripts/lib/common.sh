@@ -32,7 +32,7 @@ note() {
 
 # The packages the build, the server and the tests need on Debian 12. The PostgreSQL
 # server and client are chosen by sf_pg_packages (15 where Debian has it).
-SF_BASE_PACKAGES=(libpq-dev libssl-dev zlib1g-dev pkg-config ca-certificates curl)
+SF_BASE_PACKAGES=(libpq-dev libssl-dev zlib1g-dev pkg-config ca-certificates curl openssl)
 
 # Prints the missing ones of the given packages, one a line (none: prints nothing).
 sf_missing_packages() {

@@ -1,0 +1,181 @@
+import CLinux
+import Glibc
+import Synchronization
+
+/// One epoll thread of the client. It owns its exchanges outright: only this thread
+/// touches an exchange after it is handed over, so exchange state needs no locks (the same
+/// confinement as the server's loops, docs/adr/0001). Other threads reach it through
+/// `execute`, which wakes it with an eventfd. Sockets are level-triggered and re-armed
+/// with EPOLL_CTL_MOD for whatever the exchange waits for next (a TLS read may need the
+/// socket writable); deadlines are checked after every wake-up.
+final class ClientLoop: @unchecked Sendable {
+    typealias Job = @Sendable () -> Void
+
+    private struct Inbox {
+        var jobs: [Job] = []
+        var stopped = false
+    }
+
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private let inbox = Mutex(Inbox())
+    private let stopRequested = Atomic<Bool>(false)
+
+    // Loop-thread state.
+    private var exchanges: [UInt64: Exchange] = [:]
+    private(set) var stopping = false
+    /// Scratch space for reads, shared by the loop's exchanges: an exchange holds only
+    /// what its parser keeps.
+    let readBuffer: UnsafeMutableRawBufferPointer
+
+    init() throws(HTTPClientError) {
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
+        guard epollFD >= 0, wakeFD >= 0 else {
+            throw .io("cannot create the client's epoll instance (errno \(errno))")
+        }
+        var event = epoll_event()
+        event.events = EPOLLIN.rawValue
+        event.data.u64 = 0
+        _ = epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let started = pthread_create(&thread, nil, { context in
+            guard let context else { return nil }
+            Unmanaged<ClientLoop>.fromOpaque(context).takeRetainedValue().run()
+            return nil
+        }, context)
+        guard started == 0 else {
+            Unmanaged<ClientLoop>.fromOpaque(context).release()
+            throw .io("cannot start the client's event loop thread (error \(started))")
+        }
+        pthread_detach(thread)
+    }
+
+    deinit {
+        readBuffer.deallocate()
+        close(epollFD)
+        close(wakeFD)
+    }
+
+    /// Runs `job` on the loop thread; false (the job dropped) once the loop has stopped.
+    @discardableResult
+    func execute(_ job: @escaping Job) -> Bool {
+        let wake: Bool? = withInbox { inbox in
+            if inbox.stopped { return nil }
+            inbox.jobs.append(job)
+            return inbox.jobs.count == 1
+        }
+        guard let wake else { return false }
+        if wake { signal() }
+        return true
+    }
+
+    /// Fails every exchange with `.shutDown` and ends the thread.
+    func stop() {
+        stopRequested.store(true, ordering: .releasing)
+        signal()
+    }
+
+    private func signal() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    // MARK: Exchanges and sockets (loop thread only)
+
+    func adopt(_ exchange: Exchange) {
+        exchanges[exchange.token] = exchange
+    }
+
+    func forget(_ exchange: Exchange) {
+        exchanges[exchange.token] = nil
+    }
+
+    func exchange(_ token: UInt64) -> Exchange? { exchanges[token] }
+
+    func watch(fd: Int32, token: UInt64, events: UInt32, adding: Bool) -> Bool {
+        var event = epoll_event()
+        event.events = events
+        event.data.u64 = token
+        return epoll_ctl(epollFD, adding ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event) == 0
+    }
+
+    func unwatch(fd: Int32) {
+        var event = epoll_event()
+        _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &event)
+    }
+
+    // MARK: The loop
+
+    private func run() {
+        let capacity = 64
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
+        defer { events.deallocate() }
+        while !stopRequested.load(ordering: .acquiring) {
+            let count = epoll_wait(epollFD, events, Int32(capacity), waitTimeout())
+            if count < 0 && errno != EINTR { break }
+            for index in 0..<Int(max(count, 0)) {
+                let token = events[index].data.u64
+                if token == 0 {
+                    var value: UInt64 = 0
+                    _ = read(wakeFD, &value, 8)
+                } else {
+                    // Tokens are never reused, so an event for an exchange that finished
+                    // earlier in this round finds nothing.
+                    exchanges[token]?.socketReady(events: events[index].events)
+                }
+            }
+            runJobs()
+            expireDeadlines()
+        }
+        stopping = true
+        for exchange in Array(exchanges.values) { exchange.fail(.shutDown) }
+        let late = withInbox { inbox in
+            inbox.stopped = true
+            defer { inbox.jobs = [] }
+            return inbox.jobs
+        }
+        // Late starts see `stopping` and fail at once; late cancels find nothing.
+        for job in late { job() }
+    }
+
+    /// `inbox.withLock`, with the ordering declared to ThreadSanitizer, which cannot see a
+    /// contended `Mutex` (as `Reactor.withInbox`; no-ops without TSan).
+    private func withInbox<R: Sendable>(_ body: (inout Inbox) -> R) -> R {
+        let token = Unmanaged.passUnretained(self).toOpaque()
+        return inbox.withLock { inbox in
+            clinux_tsan_acquire(token)
+            defer { clinux_tsan_release(token) }
+            return body(&inbox)
+        }
+    }
+
+    private func runJobs() {
+        let jobs = withInbox { inbox in
+            defer { inbox.jobs = [] }
+            return inbox.jobs
+        }
+        for job in jobs { job() }
+    }
+
+    private func expireDeadlines() {
+        let now = ContinuousClock.now
+        for exchange in Array(exchanges.values) where exchange.deadline <= now {
+            exchange.fail(.timeout)
+        }
+    }
+
+    /// Milliseconds to the nearest deadline, rounded up so a deadline is never checked
+    /// early; -1 to sleep until a socket or a job wakes the loop. A linear scan: a loop
+    /// holds as many exchanges as deliveries in flight (`WORKER_CONCURRENCY`), not thousands.
+    private func waitTimeout() -> Int32 {
+        guard let nearest = exchanges.values.lazy.map(\.deadline).min() else { return -1 }
+        let remaining = ContinuousClock.now.duration(to: nearest)
+        if remaining <= .zero { return 0 }
+        let (seconds, attoseconds) = remaining.components
+        let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int32(clamping: ms)
+    }
+}
