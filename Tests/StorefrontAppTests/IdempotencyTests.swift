@@ -40,7 +40,10 @@ import Testing
     }
 
     static func withFixture(poolSize: Int = 2, _ body: (Fixture) async throws -> Void) async throws {
-        try await TestDatabase.with(poolSize: poolSize) { database in
+        // Concurrent duplicates queue on the key's unique index and then on two connections:
+        // under a sanitizer ten of them outlast the default 10 s wait for a connection, and
+        // these tests are about running once, not about that wait.
+        try await TestDatabase.with(poolSize: poolSize, acquireTimeout: .seconds(120)) { database in
             _ = try await database.pool.query("CREATE TABLE probe (n int)")
             let user = try #require(try await database.pool.query(
                 "INSERT INTO users (email, password_hash, name) VALUES ('i@example.com', 'x', 'I') RETURNING id").rows.first)

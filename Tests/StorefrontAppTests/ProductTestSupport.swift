@@ -46,9 +46,11 @@ struct CatalogApp {
 }
 
 func withCatalog(_ body: (CatalogApp) async throws -> Void) async throws {
-    // Patient pools: the race tests queue four writers on two connections, and a loaded
-    // machine must not turn a wait into a 503 the test did not ask about.
-    try await withIdentityApp(environment: ["DB_POOL_TIMEOUT_MS": "30000"]) { api in
+    // Patient pools and statements: the race tests queue four writers on two connections
+    // and hold row locks until every writer waits on them; a loaded machine (or a sanitizer)
+    // must not turn a wait into a 503 the test did not ask about.
+    try await withIdentityApp(environment: ["DB_POOL_TIMEOUT_MS": "30000",
+                                            "DB_STATEMENT_TIMEOUT_MS": "120000"]) { api in
         try await body(CatalogApp(api: api, admin: try await api.admin().access))
     }
 }

@@ -211,3 +211,26 @@ import TestSupport
         #expect(EntityTag.content([1, 2]) != EntityTag.content([2, 1]))
     }
 }
+
+/// A write that waits on a lock longer than `DB_STATEMENT_TIMEOUT_MS` is cancelled by the
+/// server (SQLSTATE 57014): the database could not serve it in time, which is a 503 the
+/// client may retry, not a 500, and nothing of the write remains.
+@Suite struct StatementTimeoutTests {
+    @Test func aWriteCancelledByTheStatementTimeoutIs503AndChangesNothing() async throws {
+        try await withIdentityApp(environment: ["DB_STATEMENT_TIMEOUT_MS": "1000"]) { api in
+            let catalog = CatalogApp(api: api, admin: try await api.admin().access)
+            let product = try await catalog.create(sku: "TIMEOUT-1", stock: 5)
+            let path = "/api/v1/products/\(product.id)"
+            let response = try await api.db.withTransaction { connection in
+                _ = try await connection.query("SELECT 1 FROM products WHERE id = $1::uuid FOR UPDATE", [product.id])
+                return try await api.call("PATCH", path, body: #"{"stock":9}"#, bearer: catalog.admin)
+            }
+            #expect(response.status == 503, "\(response.bodyText)")
+            #expect(response.header("Retry-After") != nil)
+            #expect(errorCode(response) == "UNAVAILABLE")
+            let after = try RunningApp.json(try await catalog.get(path))
+            #expect(after["stock"] as? Int == 5)
+            #expect(after["version"] as? Int == 1)
+        }
+    }
+}

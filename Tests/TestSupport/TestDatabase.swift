@@ -37,9 +37,10 @@ public struct TestDatabase: Sendable {
 
     /// Runs `body` with a fresh database and drops it afterwards, also when `body` throws.
     public static func with(migrated: Bool = true, poolSize: Int = 4,
+                            acquireTimeout: Duration = .seconds(10),
                             isolation: isolated (any Actor)? = #isolation,
                             _ body: (TestDatabase) async throws -> Void) async throws {
-        let database = try await create(migrated: migrated, poolSize: poolSize)
+        let database = try await create(migrated: migrated, poolSize: poolSize, acquireTimeout: acquireTimeout)
         do {
             try await body(database)
         } catch {

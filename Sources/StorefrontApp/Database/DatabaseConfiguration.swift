@@ -54,8 +54,10 @@ extension PostgresError {
         case .poolTimeout, .connectionFailed, .timeout, .closed: true
         case .server(let state, _, _, _):
             // 57P01-03: admin shutdown, crash shutdown, cannot connect now; 53300: too many
-            // connections; 08xxx: connection exceptions.
-            state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300"
+            // connections; 08xxx: connection exceptions; 57014: the statement timeout
+            // cancelled it (a lock or a load that outlived DB_STATEMENT_TIMEOUT_MS; the same
+            // request may well succeed later, so a 503 and not a 500).
+            state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300" || state == "57014"
         default: false
         }
     }
