@@ -37,8 +37,8 @@ struct RunningApp {
         }
     }()
 
-    func request(_ raw: String) throws -> RawHTTPClient.Response {
-        let client = try RawHTTPClient(port: port)
+    func request(_ raw: String, timeoutSeconds: Int = 10) throws -> RawHTTPClient.Response {
+        let client = try RawHTTPClient(port: port, timeoutSeconds: timeoutSeconds)
         try client.send(raw)
         return try client.readResponse(headRequest: raw.hasPrefix("HEAD "))
     }

@@ -20,7 +20,8 @@ struct IdentityApp {
     /// (one thread per core): parallel tests blocking it would starve every other test's
     /// tasks, and the timing-sensitive ones would fail.
     func call(_ method: String, _ path: String, body: String? = nil, bearer: String? = nil, apiKey: String? = nil,
-              headers: [String] = [], contentType: String = "application/json") async throws -> RawHTTPClient.Response {
+              headers: [String] = [], contentType: String = "application/json",
+              timeoutSeconds: Int = 10) async throws -> RawHTTPClient.Response {
         var lines = ["\(method) \(path) HTTP/1.1", "Host: test"]
         if let bearer { lines.append("Authorization: Bearer \(bearer)") }
         if let apiKey { lines.append("X-API-Key: \(apiKey)") }
@@ -32,7 +33,7 @@ struct IdentityApp {
         let raw = lines.joined(separator: "\r\n") + "\r\n\r\n" + (body ?? "")
         let app = self.app
         return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try app.request(raw) }) }
+            DispatchQueue.global().async { continuation.resume(with: Result { try app.request(raw, timeoutSeconds: timeoutSeconds) }) }
         }
     }
 

@@ -131,9 +131,11 @@ import TestSupport
                 default: nil
                 }
                 let tag = "\"v1-\(product.id)\""
+                // The writers wait on the lock until both are queued, which a sanitizer on a
+                // loaded machine can stretch past the client's usual 10 s read timeout.
                 let write: @Sendable () -> Task<Int, any Error> = {
                     Task { try await catalog.api.call(method, path, body: body, bearer: catalog.admin,
-                                                      headers: ["If-Match: \(tag)"]).status }
+                                                      headers: ["If-Match: \(tag)"], timeoutSeconds: 120).status }
                 }
                 let writers = try await catalog.api.db.withTransaction { connection in
                     _ = try await connection.query("SELECT 1 FROM products WHERE id = $1::uuid FOR UPDATE", [product.id])
