@@ -30,7 +30,10 @@ final class ExhaustibleAccept: Sendable {
         // A backoff far longer than the test: only a freed descriptor may re-arm accepting.
         // One loop: with two, the loop that paused may not be the one whose connection
         // closes, and the queued client then waits for the backoff (250 ms by default).
-        try await withServer({ $0.acceptBackoffMs = 600_000; $0.eventLoops = 1 }, logger: logger,
+        // No idle or header deadline may close a connection while the test is starved of
+        // CPU (it once was, under ASan on a loaded machine: "connection closed by server").
+        try await withServer({ $0.acceptBackoffMs = 600_000; $0.eventLoops = 1
+                               $0.idleTimeoutMs = 600_000; $0.headerTimeoutMs = 600_000 }, logger: logger,
                              acceptCall: accept.call) { server, port in
             let first = try RawHTTPClient(port: port)
             try first.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n")
