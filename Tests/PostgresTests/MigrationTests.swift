@@ -95,7 +95,7 @@ import TestSupport
                 _ = try await holder.query("SELECT pg_advisory_lock($1)", Int64(0x5354_4F52_4546_524E))
                 async let a = Migrator(pool: first, directory: directory.url).up()
                 async let b = Migrator(pool: second, directory: directory.url).up()
-                let bothWaiting = await eventually {
+                let bothWaiting = await eventually(within: .seconds(120)) {
                     let waiting = try? await holder.query(
                         "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
                     return (try? waiting?.rows[0].decode("n", as: Int.self)) == 2
