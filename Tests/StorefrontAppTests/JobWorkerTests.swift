@@ -16,10 +16,10 @@ import Testing
             worker.start()
             for _ in 0..<12 { try await jobs.queue.enqueue(kind: JobsFixture.kind) }
             #expect(await eventually(within: JobsFixture.patience) { handler.running == 3 })
-            #expect(try await jobs.count("SELECT count(*)::int AS n FROM jobs WHERE state = 'running'") == 3)
+            #expect(try await jobs.count("SELECT count(*)::int AS n FROM jobs WHERE kind = 'test.job' AND state = 'running'") == 3)
             gate.open()
             #expect(try await eventually(within: JobsFixture.patience) {
-                try await jobs.count("SELECT count(*)::int AS n FROM jobs WHERE state = 'done'") == 12
+                try await jobs.count("SELECT count(*)::int AS n FROM jobs WHERE kind = 'test.job' AND state = 'done'") == 12
             })
             await worker.shutdown(grace: .seconds(5))
             #expect(handler.mostAtOnce == 3)
@@ -98,7 +98,7 @@ import Testing
             #expect(logs.all.contains { $0.contains("jobs released at shutdown") })
             // A released job's late outcome is refused: the handler, cancelled, answers done.
             #expect(await eventually(within: JobsFixture.patience) { handler.running == 0 })
-            #expect(try await jobs.count("SELECT count(*)::int AS n FROM jobs WHERE state = 'done'") == 0)
+            #expect(try await jobs.count("SELECT count(*)::int AS n FROM jobs WHERE kind = 'test.job' AND state = 'done'") == 0)
         }
     }
 
