@@ -45,6 +45,10 @@ public struct AppConfiguration: Sendable {
     public var migrationsDirectory: String
     /// Seals secrets stored in the database (ADR 0006).
     public var dataEncryptionKey: DataEncryptionKey
+    /// `serve` runs the background workers too (ADR 0008); `worker` always does.
+    public var workersEnabled: Bool
+    /// Jobs in flight per instance.
+    public var workerConcurrency: Int
 
     /// Reads and validates every variable. A bad value throws naming the variable.
     public static func fromEnvironment(_ env: [String: String], cores: Int) throws(ConfigurationError) -> AppConfiguration {
@@ -101,7 +105,9 @@ public struct AppConfiguration: Sendable {
             apiKeyRotationGraceSeconds: try reader.integer("API_KEY_ROTATION_GRACE_S", default: 3600, in: 0...31_536_000),
             migrateOnStart: try reader.boolean("MIGRATE_ON_START", default: false),
             migrationsDirectory: reader.string("MIGRATIONS_DIR") ?? "migrations",
-            dataEncryptionKey: try DataEncryptionKey(reader.string("DATA_ENCRYPTION_KEY")))
+            dataEncryptionKey: try DataEncryptionKey(reader.string("DATA_ENCRYPTION_KEY")),
+            workersEnabled: try reader.boolean("WORKERS_ENABLED", default: true),
+            workerConcurrency: try reader.integer("WORKER_CONCURRENCY", default: 8, in: 1...256))
         return config
     }
 
@@ -119,6 +125,7 @@ public struct AppConfiguration: Sendable {
             "rate_limit_enabled": .bool(rateLimitEnabled), "log_level": .string(logLevel.rawValue),
             "metrics_token": .string(metricsToken == nil ? "(none)" : "(set)"),
             "data_encryption_key": .string(dataEncryptionKey.wasGenerated ? "(generated)" : "(set)"),
+            "workers_enabled": .bool(workersEnabled), "worker_concurrency": .int(workerConcurrency),
         ]
     }
 }
