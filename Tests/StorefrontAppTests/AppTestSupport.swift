@@ -12,7 +12,8 @@ struct RunningApp {
     /// Rate limiting is off unless a test turns it on: suites log in and register from
     /// 127.0.0.1 far more often than the `auth` budget allows.
     static func start(environment: [String: String] = [:], readinessChecks: [any ReadinessCheck] = [],
-                      rateLimitClock: any RateLimitClock = MonotonicClock()) throws -> RunningApp {
+                      rateLimitClock: any RateLimitClock = MonotonicClock(),
+                      statementObserver: StatementObserver? = nil) throws -> RunningApp {
         var env = ["HOST": "127.0.0.1", "PORT": "0", "EVENT_LOOPS": "2", "SHUTDOWN_GRACE_S": "0",
                    "RATE_LIMIT_ENABLED": "false"]
         env.merge(environment) { _, new in new }
@@ -22,7 +23,8 @@ struct RunningApp {
                                           logger: Logger(sink: logs, minimumLevel: .debug),
                                           extraReadinessChecks: readinessChecks,
                                       openAPIDocument: Array("openapi: 3.1.0\n".utf8),
-                                          passwordHasher: RunningApp.cheapHasher, rateLimitClock: rateLimitClock)
+                                          passwordHasher: RunningApp.cheapHasher, rateLimitClock: rateLimitClock,
+                                          statementObserver: statementObserver)
         let port = try application.start()
         return RunningApp(application: application, port: port, logs: logs)
     }
