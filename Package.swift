@@ -46,6 +46,8 @@ let package = Package(
         .executableTarget(name: "storefront", dependencies: ["StorefrontApp"]),
         // Full chain and bare router side by side, for `scripts/bench chain`.
         .executableTarget(name: "storefront-bench", dependencies: ["StorefrontApp"], path: "Sources/StorefrontBench"),
+        // What a statement pays for the hop to the pool's reactor thread (ADR 0010).
+        .executableTarget(name: "storefront-hop", dependencies: ["Postgres", "CLibPQ"], path: "Sources/StorefrontHop"),
 
         // A raw-socket HTTP client for tests that need exact bytes on the wire.
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),

@@ -31,10 +31,12 @@ public final class Application: Sendable {
     /// - Parameter extraReadinessChecks: checks beyond the database's (tests add their own).
     /// - Parameter passwordHasher: the scrypt cost of new hashes; tests pass a cheap one.
     /// - Parameter rateLimitClock: the limiter's time; tests step it by hand.
+    /// - Parameter statementObserver: sees every statement the domains run; tests count them.
     public init(configuration: AppConfiguration, logger: Logger, extraReadinessChecks: [any ReadinessCheck] = [],
                 openAPIDocument: [UInt8]? = Application.loadOpenAPIDocument(),
                 passwordHasher: PasswordHasher = PasswordHasher(),
-                rateLimitClock: any RateLimitClock = MonotonicClock(), pipeline: Pipeline = .full) throws {
+                rateLimitClock: any RateLimitClock = MonotonicClock(), pipeline: Pipeline = .full,
+                statementObserver: StatementObserver? = nil) throws {
         self.configuration = configuration
         self.logger = logger
         let lifecycle = Lifecycle()
@@ -49,7 +51,7 @@ public final class Application: Sendable {
             .register(in: &router)
         let passwordHashing = PasswordHashingPool(hasher: passwordHasher)
         self.passwordHashing = passwordHashing
-        let domains = try Domains(database: Database(pool: database), configuration: configuration,
+        let domains = try Domains(database: Database(pool: database, observer: statementObserver), configuration: configuration,
                                   hashing: passwordHashing, logger: logger)
         domains.register(in: &router)
         self.domains = domains

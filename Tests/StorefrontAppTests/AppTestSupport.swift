@@ -13,7 +13,8 @@ struct RunningApp {
     /// 127.0.0.1 far more often than the `auth` budget allows. The workers are off unless a
     /// test turns them on, so no suite's database sees background statements it did not ask for.
     static func start(environment: [String: String] = [:], readinessChecks: [any ReadinessCheck] = [],
-                      rateLimitClock: any RateLimitClock = MonotonicClock()) throws -> RunningApp {
+                      rateLimitClock: any RateLimitClock = MonotonicClock(),
+                      statementObserver: StatementObserver? = nil) throws -> RunningApp {
         var env = ["HOST": "127.0.0.1", "PORT": "0", "EVENT_LOOPS": "2", "SHUTDOWN_GRACE_S": "0",
                    "RATE_LIMIT_ENABLED": "false", "WORKERS_ENABLED": "false"]
         env.merge(environment) { _, new in new }
@@ -23,7 +24,8 @@ struct RunningApp {
                                           logger: Logger(sink: logs, minimumLevel: .debug),
                                           extraReadinessChecks: readinessChecks,
                                       openAPIDocument: Array("openapi: 3.1.0\n".utf8),
-                                          passwordHasher: RunningApp.cheapHasher, rateLimitClock: rateLimitClock)
+                                          passwordHasher: RunningApp.cheapHasher, rateLimitClock: rateLimitClock,
+                                          statementObserver: statementObserver)
         let port = try application.start()
         return RunningApp(application: application, port: port, logs: logs)
     }

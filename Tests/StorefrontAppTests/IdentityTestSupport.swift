@@ -88,13 +88,15 @@ struct IdentityApp {
 
 /// Runs `body` with an app on a fresh database; stops the app and drops the database after.
 func withIdentityApp(environment: [String: String] = [:], rateLimitClock: any RateLimitClock = MonotonicClock(),
+                     statementObserver: StatementObserver? = nil,
                      _ body: (IdentityApp) async throws -> Void) async throws {
     // Small pools: a hundred of these run at once against one cluster.
     try await TestDatabase.with(poolSize: 2) { database in
         var env = ["DATABASE_URL": database.conninfo, "JWT_SECRET": testJWTSecret, "APP_ENV": "test",
                    "DB_POOL_SIZE": "2"]
         env.merge(environment) { _, new in new }
-        let app = try RunningApp.start(environment: env, rateLimitClock: rateLimitClock)
+        let app = try RunningApp.start(environment: env, rateLimitClock: rateLimitClock,
+                                       statementObserver: statementObserver)
         do {
             try await body(IdentityApp(app: app, database: database))
         } catch {

@@ -33,11 +33,15 @@ public struct Principal: Sendable, Equatable {
     public let userID: UUID
     public let role: Role
     public let credential: Credential
+    /// The account as the verifier read it, in the statement that proved it may act; nil
+    /// when the verifier read no more than the role.
+    public let account: AccountSnapshot?
 
-    public init(userID: UUID, role: Role, credential: Credential) {
+    public init(userID: UUID, role: Role, credential: Credential, account: AccountSnapshot? = nil) {
         self.userID = userID
         self.role = role
         self.credential = credential
+        self.account = account
     }
 
     public var isAdmin: Bool { role == .admin }

@@ -21,10 +21,11 @@ struct Transaction: DatabaseSession {
 
 /// Sees each statement a `Database` runs. Every statement of a service passes a session
 /// its `Database` handed out (repositories hold no pool), so counting here counts them all.
-final class StatementObserver: Sendable {
+/// Public so tests can count the statements of whole HTTP requests (`Application`).
+public final class StatementObserver: Sendable {
     private let onStatement: @Sendable (SQL) -> Void
 
-    init(_ onStatement: @escaping @Sendable (SQL) -> Void) { self.onStatement = onStatement }
+    public init(_ onStatement: @escaping @Sendable (SQL) -> Void) { self.onStatement = onStatement }
 
     func saw(_ sql: SQL) { onStatement(sql) }
 }

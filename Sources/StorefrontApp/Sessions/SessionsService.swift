@@ -85,10 +85,13 @@ struct SessionsService: Sendable {
 extension SessionsService: AccessTokenVerifier {
     /// The signature and claims are checked first; then the user row is read once, by
     /// primary key, so a disabled or deleted account stops at once and the role is current.
+    /// The whole row travels with the principal: GET /users/me answers from it without a
+    /// second round trip.
     func principal(accessToken: String) async throws -> Principal {
         let userID = try issuer.userID(verifying: accessToken)
-        guard let role = try await users.activeRole(userID) else { throw AccessError.unauthenticated }
-        return Principal(userID: userID, role: role, credential: .accessToken)
+        guard let account = try await users.activeAccount(userID) else { throw AccessError.unauthenticated }
+        return Principal(userID: userID, role: account.role, credential: .accessToken,
+                         account: AccountSnapshot(account))
     }
 }
 

@@ -49,8 +49,16 @@ struct UserRepository: Sendable {
         return try await db.query(sql, [id]).rows.first.map(UserCredentials.init)
     }
 
-    /// The role of an account that may act now, by primary key: nil for an unknown,
-    /// disabled or deleted account. What the auth link needs per request.
+    /// An account that may act now, by primary key: nil for an unknown, disabled or deleted
+    /// one. What the auth link reads per request with an access token; the whole row, so
+    /// GET /users/me needs no second read.
+    func activeAccount(id: UUID, on db: any DatabaseSession) async throws -> User? {
+        let sql: SQL = "SELECT " + UserRepository.columns
+            + " FROM users WHERE id = $1 AND NOT disabled AND deleted_at IS NULL"
+        return try await db.query(sql, [id]).rows.first.map(User.init)
+    }
+
+    /// The role alone, for refresh-token rotation inside its transaction.
     func activeRole(id: UUID, on db: any DatabaseSession) async throws -> Role? {
         let sql: SQL = "SELECT role FROM users WHERE id = $1 AND NOT disabled AND deleted_at IS NULL"
         guard let row = try await db.query(sql, [id]).rows.first else { return nil }

@@ -62,9 +62,9 @@ struct UsersService: Sendable {
         else { throw UserError.invalidCredentials }
     }
 
-    /// The role of an account that may act now; nil when it is unknown, disabled or deleted.
-    func activeRole(_ id: UUID) async throws -> Role? {
-        try await database.autocommit { db in try await users.activeRole(id: id, on: db) }
+    /// An account that may act now, read whole; nil when it is unknown, disabled or deleted.
+    func activeAccount(_ id: UUID) async throws -> User? {
+        try await database.autocommit { db in try await users.activeAccount(id: id, on: db) }
     }
 
     /// The same, read inside the caller's transaction (refresh-token rotation).
@@ -75,6 +75,9 @@ struct UsersService: Sendable {
     /// Another user's profile is 404 unless the caller is an admin, who also still sees
     /// deleted (anonymized) accounts.
     func user(_ id: UUID, visibleTo principal: Principal) async throws -> User {
+        // The caller's own row, read by the auth link in the statement that proved the
+        // account active (so not deleted): what the query below would read again.
+        if id == principal.userID, let own = principal.account?.value(as: User.self), own.id == id { return own }
         guard id == principal.userID || principal.isAdmin,
               let user = try await database.autocommit({ db in
                   try await users.find(id: id, includingDeleted: principal.isAdmin, on: db)
