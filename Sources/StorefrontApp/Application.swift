@@ -140,6 +140,7 @@ public final class Application: Sendable {
         await server.shutdown(grace: .seconds(configuration.shutdownGraceSeconds))
         await database.shutdown()
         passwordHashing.shutDown()
+        domains.webhooks.client.shutDown()
         logger.info("stopped")
     }
 

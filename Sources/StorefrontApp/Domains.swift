@@ -10,6 +10,7 @@ struct Domains: Sendable {
     let products: ProductsModule
     let orders: OrdersModule
     let idempotency: IdempotencyModule
+    let webhooks: WebhooksModule
 
     init(database: Database, configuration: AppConfiguration, hashing: PasswordHashingPool, logger: Logger) throws {
         let cursors = try CursorCodec(configuration: configuration)
@@ -23,6 +24,7 @@ struct Domains: Sendable {
         products = ProductsModule(database: database, cursors: cursors)
         orders = OrdersModule(database: database, products: products.service, cursors: cursors)
         idempotency = IdempotencyModule(database: database)
+        webhooks = try WebhooksModule(database: database, configuration: configuration, cursors: cursors, logger: logger)
     }
 
     /// The auth link: access tokens are the sessions domain's, keys the API keys domain's.
@@ -30,10 +32,11 @@ struct Domains: Sendable {
         AuthMiddleware(accessTokens: sessions.service, apiKeys: apiKeys.service)
     }
 
-    /// POSTs whose answers carry a secret shown once (a new API key, a TOTP secret): an
-    /// `Idempotency-Key` there is checked but the answer is not stored.
+    /// POSTs whose answers carry a secret shown once (a new API key, a TOTP secret, a
+    /// webhook secret): an `Idempotency-Key` there is checked but the answer is not stored.
     static let oneTimeSecretRoutes: Set<String> = ["/api/v1/api-keys", "/api/v1/api-keys/{id}/rotate",
-                                                    "/api/v1/auth/mfa/totp"]
+                                                    "/api/v1/auth/mfa/totp", "/api/v1/webhooks",
+                                                    "/api/v1/webhooks/{id}/rotate-secret"]
 
     var idempotencyMiddleware: IdempotencyMiddleware {
         idempotency.middleware(unstoredRoutes: Domains.oneTimeSecretRoutes)
@@ -46,5 +49,6 @@ struct Domains: Sendable {
         apiKeys.controller.register(in: &router)
         products.controller.register(in: &router)
         orders.controller.register(in: &router)
+        webhooks.controller.register(in: &router)
     }
 }

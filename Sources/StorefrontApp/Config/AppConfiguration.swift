@@ -45,6 +45,8 @@ public struct AppConfiguration: Sendable {
     public var migrationsDirectory: String
     /// Seals secrets stored in the database (ADR 0006).
     public var dataEncryptionKey: DataEncryptionKey
+    /// Webhook delivery: timeouts, retries, circuit breaker, address policy.
+    public var webhooks: WebhookConfiguration
 
     /// Reads and validates every variable. A bad value throws naming the variable.
     public static func fromEnvironment(_ env: [String: String], cores: Int) throws(ConfigurationError) -> AppConfiguration {
@@ -101,7 +103,8 @@ public struct AppConfiguration: Sendable {
             apiKeyRotationGraceSeconds: try reader.integer("API_KEY_ROTATION_GRACE_S", default: 3600, in: 0...31_536_000),
             migrateOnStart: try reader.boolean("MIGRATE_ON_START", default: false),
             migrationsDirectory: reader.string("MIGRATIONS_DIR") ?? "migrations",
-            dataEncryptionKey: try DataEncryptionKey(reader.string("DATA_ENCRYPTION_KEY")))
+            dataEncryptionKey: try DataEncryptionKey(reader.string("DATA_ENCRYPTION_KEY")),
+            webhooks: try WebhookConfiguration(reader))
         return config
     }
 
