@@ -19,8 +19,9 @@ public final class Application: Sendable {
     /// The middleware links, outermost first (see `chain`).
     let middleware: MiddlewareChain
     let domains: Domains
-    /// Housekeeping while serving (expired idempotency keys, hourly).
-    private let housekeeping: [PeriodicTask]
+    /// The background workers (ADR 0008): with the server unless `WORKERS_ENABLED=false`,
+    /// alone under `storefront worker`.
+    let workers: JobWorker
     /// 429s by policy, for `/metrics`.
     public let rateLimitRejections = RateLimitRejections()
     /// `/metrics`, and the counters the links record into.
@@ -54,13 +55,13 @@ public final class Application: Sendable {
         self.domains = domains
         // Last, so the metrics know every route template.
         let requestMetrics = RequestMetrics(templates: router.routes.map(\.template) + [MetricsController.path])
+        let workers = JobWorker(queue: domains.jobs, handlers: domains.jobHandlers, periodic: domains.periodicJobs,
+                                tuning: JobWorker.Tuning(concurrency: configuration.workerConcurrency), logger: logger)
+        self.workers = workers
         metrics = try MetricsController(requests: requestMetrics, rateLimits: rateLimitRejections, pool: database,
-                                        hashing: passwordHashing, token: configuration.metricsToken)
+                                        hashing: passwordHashing, workers: workers, token: configuration.metricsToken)
         metrics.register(in: &router)
         self.router = router
-        housekeeping = [PeriodicTask(name: "purge-idempotency-keys", every: .seconds(3600), logger: logger) {
-            [idempotency = domains.idempotency.service] in try await idempotency.purgeExpired()
-        }]
         let requestIDs = RequestIDGenerator()
         let rateLimit = configuration.rateLimitEnabled ? RateLimitMiddleware(
             store: GCRALimiter(capacity: configuration.rateLimitMaxBuckets, clock: rateLimitClock),
@@ -116,10 +117,15 @@ public final class Application: Sendable {
     @discardableResult
     public func start() throws -> Int {
         let port = try server.start()
-        for task in housekeeping { task.start() }
+        if configuration.workersEnabled { workers.start() }
         logger.info("listening", ["host": .string(configuration.host), "port": .int(port),
                                   "event_loops": .int(configuration.eventLoops)])
         return port
+    }
+
+    /// `storefront worker`: the workers alone, no listener.
+    public func startWorkers() {
+        workers.start()
     }
 
     /// Seals TOTP secrets still stored in the clear from before migration 0010 (ADR 0006);
@@ -131,13 +137,16 @@ public final class Application: Sendable {
     public var port: Int { server.port }
     public var openConnections: Int { server.openConnections }
 
-    /// SIGTERM: `/ready` turns 503, the listener closes, in-flight requests get up to
-    /// `SHUTDOWN_GRACE_S` to finish, then everything closes.
+    /// SIGTERM: `/ready` turns 503, the listener closes and the workers stop claiming;
+    /// in-flight requests and running jobs share the same `SHUTDOWN_GRACE_S` to finish (jobs
+    /// still running then are released to the queue), then everything closes.
     public func shutdown() async {
         lifecycle.beginDraining()
         logger.info("draining", ["grace_s": .int(configuration.shutdownGraceSeconds)])
-        for task in housekeeping { task.stop() }
-        await server.shutdown(grace: .seconds(configuration.shutdownGraceSeconds))
+        let grace = Duration.seconds(configuration.shutdownGraceSeconds)
+        async let serverStopped: Void = server.shutdown(grace: grace)
+        async let workersStopped: Void = workers.shutdown(grace: grace)
+        _ = await (serverStopped, workersStopped)
         await database.shutdown()
         passwordHashing.shutDown()
         domains.webhooks.client.shutDown()

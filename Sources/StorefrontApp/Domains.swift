@@ -10,10 +10,15 @@ struct Domains: Sendable {
     let products: ProductsModule
     let orders: OrdersModule
     let idempotency: IdempotencyModule
+    /// The durable queue (ADR 0008), and the outbox that Products and Orders write into it.
+    let jobs: JobQueue
+    let outbox: EventOutbox
     let webhooks: WebhooksModule
 
     init(database: Database, configuration: AppConfiguration, hashing: PasswordHashingPool, logger: Logger) throws {
         let cursors = try CursorCodec(configuration: configuration)
+        jobs = JobQueue(database: database)
+        outbox = EventOutbox(queue: jobs)
         apiKeys = APIKeysModule(database: database, configuration: configuration, logger: logger, cursors: cursors)
         users = UsersModule(database: database, hashing: hashing, logger: logger, cursors: cursors,
                             revokers: [SessionsModule.accessRevoker, apiKeys.service])
@@ -21,8 +26,8 @@ struct Domains: Sendable {
                           logger: logger)
         sessions = try SessionsModule(database: database, configuration: configuration, users: users.service,
                                       totp: totp.service, logger: logger)
-        products = ProductsModule(database: database, cursors: cursors)
-        orders = OrdersModule(database: database, products: products.service, cursors: cursors)
+        products = ProductsModule(database: database, cursors: cursors, outbox: outbox)
+        orders = OrdersModule(database: database, products: products.service, cursors: cursors, outbox: outbox)
         idempotency = IdempotencyModule(database: database)
         webhooks = try WebhooksModule(database: database, configuration: configuration, cursors: cursors, logger: logger)
     }
@@ -40,6 +45,27 @@ struct Domains: Sendable {
 
     var idempotencyMiddleware: IdempotencyMiddleware {
         idempotency.middleware(unstoredRoutes: Domains.oneTimeSecretRoutes)
+    }
+
+    /// The handlers of the queue's job kinds, given to the worker (`JobWorker`). A kind with
+    /// no handler here stays queued. Webhooks registers its `event.published` fan-out and
+    /// its delivery handler here.
+    var jobHandlers: [any JobHandler] { [] }
+
+    /// Work that runs on one instance of the cluster at a time (API.md, Background jobs).
+    var periodicJobs: [PeriodicJob] {
+        [
+            PeriodicJob(name: "purge-idempotency-keys", every: .seconds(3600)) { [idempotency] in
+                try await idempotency.service.purgeExpired()
+            },
+            PeriodicJob(name: "purge-ended-sessions", every: .seconds(3600)) { [sessions] in
+                try await sessions.service.purgeEnded()
+            },
+            PeriodicJob(name: "purge-ended-api-keys", every: .seconds(3600)) { [apiKeys] in
+                try await apiKeys.service.purgeEnded()
+            },
+            // Webhooks: the purge of delivery records after WEBHOOK_RETENTION_DAYS joins here.
+        ]
     }
 
     func register(in router: inout Router) {

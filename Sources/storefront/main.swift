@@ -38,6 +38,15 @@ case .serve(let migrate):
         sink.flush()
         exit(1)
     }
+case .worker:
+    let sink = StandardOutputSink()
+    do {
+        try await WorkerCommand.run(configuration: loadConfiguration(), sink: sink)
+    } catch {
+        Logger(sink: sink, minimumLevel: .info).error("worker failed", ["error": .string(String(describing: error))])
+        sink.flush()
+        exit(1)
+    }
 case .migrateUp, .migrateDown, .migrateStatus, .migrateCreate:
     do {
         try await MigrateCommand.run(command, configuration: loadConfiguration())

@@ -10,11 +10,12 @@ struct RunningApp {
     let logs: MemoryLogSink
 
     /// Rate limiting is off unless a test turns it on: suites log in and register from
-    /// 127.0.0.1 far more often than the `auth` budget allows.
+    /// 127.0.0.1 far more often than the `auth` budget allows. The workers are off unless a
+    /// test turns them on, so no suite's database sees background statements it did not ask for.
     static func start(environment: [String: String] = [:], readinessChecks: [any ReadinessCheck] = [],
                       rateLimitClock: any RateLimitClock = MonotonicClock()) throws -> RunningApp {
         var env = ["HOST": "127.0.0.1", "PORT": "0", "EVENT_LOOPS": "2", "SHUTDOWN_GRACE_S": "0",
-                   "RATE_LIMIT_ENABLED": "false"]
+                   "RATE_LIMIT_ENABLED": "false", "WORKERS_ENABLED": "false"]
         env.merge(environment) { _, new in new }
         let configuration = try AppConfiguration.fromEnvironment(env, cores: 2)
         let logs = MemoryLogSink()

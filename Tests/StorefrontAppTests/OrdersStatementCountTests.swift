@@ -18,8 +18,9 @@ import Testing
                 "INSERT INTO users (email, password_hash, name) VALUES ('n@example.com', 'x', 'N') RETURNING id").rows.first)
             let principal = Principal(userID: try user.decode("id"), role: .customer, credential: .accessToken)
             let plain = Database(pool: database.pool)
-            let products = ProductsService(database: plain, products: ProductRepository())
-            let placing = OrdersService(database: plain, orders: OrderRepository(), products: products)
+            let outbox = EventOutbox(queue: JobQueue(database: plain))
+            let products = ProductsService(database: plain, products: ProductRepository(), outbox: outbox)
+            let placing = OrdersService(database: plain, orders: OrderRepository(), products: products, outbox: outbox)
             var productIDs: [UUID] = []
             for index in 0..<3 {
                 let row = try #require(try await database.pool.query(
@@ -36,7 +37,7 @@ import Testing
             let counting = Database(pool: database.pool, observer: StatementObserver { _ in
                 statements.withLock { $0 += 1 }
             })
-            let orders = OrdersService(database: counting, orders: OrderRepository(), products: products)
+            let orders = OrdersService(database: counting, orders: OrderRepository(), products: products, outbox: outbox)
             var counts: [Int: Int] = [:]
             for limit in [1, 10, 50, 100] {
                 statements.withLock { $0 = 0 }

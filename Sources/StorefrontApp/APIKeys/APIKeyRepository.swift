@@ -90,6 +90,16 @@ struct APIKeyRepository: Sendable {
         _ = try await db.query("UPDATE api_keys SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
                                [userID])
     }
+
+    /// API.md, Background jobs: keys revoked, or expired, more than `days` ago are deleted
+    /// (a key rotated to one of them forgets it). Returns how many.
+    func purgeEnded(olderThanDays days: Int, on db: any DatabaseSession) async throws -> Int {
+        let sql: SQL = """
+            DELETE FROM api_keys
+            WHERE revoked_at < now() - make_interval(days => $1::int) OR expires_at < now() - make_interval(days => $1::int)
+            """
+        return try await db.query(sql, [days]).affectedRows
+    }
 }
 
 /// What the auth link learns from one lookup of a presented key.

@@ -75,6 +75,14 @@ extension APIKeysService: APIKeyVerifier {
     }
 }
 
+extension APIKeysService {
+    /// The periodic purge of ended keys (API.md, Background jobs: after 30 days).
+    @discardableResult
+    func purgeEnded() async throws -> Int {
+        try await database.autocommit { db in try await keys.purgeEnded(olderThanDays: 30, on: db) }
+    }
+}
+
 extension APIKeysService: AccessRevoker {
     /// Keys end with the account; a disabled owner's keys are refused by the lookup above
     /// and work again if the account is re-enabled, as its password does.

@@ -8,6 +8,7 @@ public enum Command: Equatable, Sendable {
     case migrateCreate(name: String)
     case createAdmin(email: String, name: String?)
     case seed
+    case worker
 }
 
 /// A bad invocation: printed as one line, exit code 2.
@@ -39,6 +40,9 @@ public enum CommandLineParser {
         case "seed":
             try expectNoMore(rest, after: "seed")
             return .seed
+        case "worker":
+            try expectNoMore(rest, after: "worker")
+            return .worker
         default:
             throw UsageError("unknown command '\(first)' (try 'storefront --help')")
         }

@@ -30,6 +30,14 @@ public enum HelpText {
               Creates the demo admin and customer accounts for local development (idempotent;
               refused with APP_ENV=production).
             """
+        case "worker":
+            return """
+            usage: storefront worker
+              Runs the background workers without the HTTP server: the job queue, webhook
+              deliveries and the periodic purges, WORKER_CONCURRENCY jobs at a time. 'serve'
+              runs them too unless WORKERS_ENABLED=false. On SIGTERM it stops claiming, lets
+              running jobs finish within SHUTDOWN_GRACE_S and hands the rest back.
+            """
         default:
             return """
             usage: storefront <command> [options]
@@ -37,6 +45,7 @@ public enum HelpText {
               migrate        apply, revert, list or create database migrations
               create-admin   create or promote an administrator
               seed           create demo accounts for local development
+              worker         run the background workers without the HTTP server
             Run 'storefront <command> --help' for a command's options.
             """
         }

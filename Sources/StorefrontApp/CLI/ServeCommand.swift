@@ -5,14 +5,7 @@ import Foundation
 public enum ServeCommand {
     public static func run(configuration: AppConfiguration, sink: StandardOutputSink) async throws {
         let logger = Logger(sink: sink, minimumLevel: configuration.logLevel)
-        logger.info("starting", configuration.redactedSummary.merging(["version": .string(StorefrontVersion.current)]) { a, _ in a })
-        if configuration.jwtSecretWasGenerated {
-            logger.warning("JWT_SECRET is not set: using a random per-process secret; tokens die with the process")
-        }
-        if configuration.dataEncryptionKey.wasGenerated {
-            logger.warning("DATA_ENCRYPTION_KEY is not set: using a random per-process key; TOTP secrets sealed now do not open after a restart")
-        }
-        let application = try Application(configuration: configuration, logger: logger)
+        let application = try build(configuration: configuration, logger: logger)
         if configuration.migrateOnStart {
             let applied = try await configuration.migrator(pool: application.database).up()
             logger.info("migrations applied", ["count": .int(applied.count)])
@@ -23,6 +16,18 @@ public enum ServeCommand {
         logger.info("signal received", ["signal": .string(signal)])
         await application.shutdown()
         sink.flush()
+    }
+
+    /// The application, after the start-up lines every long-running command logs.
+    static func build(configuration: AppConfiguration, logger: Logger) throws -> Application {
+        logger.info("starting", configuration.redactedSummary.merging(["version": .string(StorefrontVersion.current)]) { a, _ in a })
+        if configuration.jwtSecretWasGenerated {
+            logger.warning("JWT_SECRET is not set: using a random per-process secret; tokens die with the process")
+        }
+        if configuration.dataEncryptionKey.wasGenerated {
+            logger.warning("DATA_ENCRYPTION_KEY is not set: using a random per-process key; TOTP secrets sealed now do not open after a restart")
+        }
+        return try Application(configuration: configuration, logger: logger)
     }
 
     /// The one-time pass of migration 0010. Not fatal: the server still starts while the

@@ -45,6 +45,10 @@ public struct AppConfiguration: Sendable {
     public var migrationsDirectory: String
     /// Seals secrets stored in the database (ADR 0006).
     public var dataEncryptionKey: DataEncryptionKey
+    /// `serve` runs the background workers too (ADR 0008); `worker` always does.
+    public var workersEnabled: Bool
+    /// Jobs in flight per instance.
+    public var workerConcurrency: Int
     /// Webhook delivery: timeouts, retries, circuit breaker, address policy.
     public var webhooks: WebhookConfiguration
 
@@ -104,6 +108,8 @@ public struct AppConfiguration: Sendable {
             migrateOnStart: try reader.boolean("MIGRATE_ON_START", default: false),
             migrationsDirectory: reader.string("MIGRATIONS_DIR") ?? "migrations",
             dataEncryptionKey: try DataEncryptionKey(reader.string("DATA_ENCRYPTION_KEY")),
+            workersEnabled: try reader.boolean("WORKERS_ENABLED", default: true),
+            workerConcurrency: try reader.integer("WORKER_CONCURRENCY", default: 8, in: 1...256),
             webhooks: try WebhookConfiguration(reader))
         return config
     }
@@ -122,6 +128,7 @@ public struct AppConfiguration: Sendable {
             "rate_limit_enabled": .bool(rateLimitEnabled), "log_level": .string(logLevel.rawValue),
             "metrics_token": .string(metricsToken == nil ? "(none)" : "(set)"),
             "data_encryption_key": .string(dataEncryptionKey.wasGenerated ? "(generated)" : "(set)"),
+            "workers_enabled": .bool(workersEnabled), "worker_concurrency": .int(workerConcurrency),
         ]
     }
 }

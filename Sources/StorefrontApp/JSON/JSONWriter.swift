@@ -40,6 +40,27 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: (value.isFinite ? "\(value)" : "null").utf8)
     }
 
+    /// A value already in JSON syntax (a parsed number keeps its text; stored JSON), written as is.
+    public mutating func raw(_ text: String) { beforeValue(); bytes.append(contentsOf: text.utf8) }
+
+    /// Any parsed value, members in their order.
+    public mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: null()
+        case .bool(let flag): bool(flag)
+        case .number(let text): raw(text)
+        case .string(let text): string(text)
+        case .array(let elements):
+            beginArray()
+            for element in elements { self.value(element) }
+            endArray()
+        case .object(let object):
+            beginObject()
+            for member in object.members { key(member.name); self.value(member.value) }
+            endObject()
+        }
+    }
+
     public mutating func optionalString(_ value: String?) {
         if let value { string(value) } else { null() }
     }

@@ -13,6 +13,8 @@ final class MetricsController: Sendable {
     let rateLimits: any RateLimitRejectionCounts
     let pool: PostgresPool
     let hashing: PasswordHashingPool
+    /// The queue's figures (one query per scrape) and this process's attempt counts.
+    let workers: JobWorker
     /// SHA-256 of the token: comparing digests takes the same time whatever the length
     /// and content of a guess.
     private let tokenDigest: [UInt8]?
@@ -22,11 +24,12 @@ final class MetricsController: Sendable {
     private let server = Mutex<HTTPServer?>(nil)
 
     init(requests: RequestMetrics, rateLimits: any RateLimitRejectionCounts, pool: PostgresPool,
-         hashing: PasswordHashingPool, token: Secret?) throws(CryptoError) {
+         hashing: PasswordHashingPool, workers: JobWorker, token: Secret?) throws(CryptoError) {
         self.requests = requests
         self.rateLimits = rateLimits
         self.pool = pool
         self.hashing = hashing
+        self.workers = workers
         tokenDigest = try token.map { token throws(CryptoError) in try SHA256.hash(token.value) }
         startTimeSeconds = ProcessFigures.startTimeSeconds()
     }
@@ -38,15 +41,17 @@ final class MetricsController: Sendable {
     }
 
     func register(in router: inout Router) {
-        router.add(.get, MetricsController.path, access: .metricsToken) { request, _ in try self.scrape(request) }
+        router.add(.get, MetricsController.path, access: .metricsToken) { request, _ in try await self.scrape(request) }
     }
 
-    func scrape(_ request: Request) throws -> HTTPResponse {
+    func scrape(_ request: Request) async throws -> HTTPResponse {
         try authorize(request)
+        // Nil while the database is away: the queue's families are left out, the rest stays.
+        let jobs = try? await workers.queue.figures()
         return HTTPResponse(status: .ok,
                             headers: HTTPHeaders([("Content-Type", PrometheusText.contentType),
                                                   ("Cache-Control", "no-store")]),
-                            body: Array(exposition().utf8))
+                            body: Array(exposition(jobs: jobs).utf8))
     }
 
     private func authorize(_ request: Request) throws {

@@ -1,6 +1,6 @@
 extension MetricsController {
     /// Every family, in a fixed order, read at call time.
-    func exposition() -> String {
+    func exposition(jobs: [JobKindFigures]? = nil) -> String {
         var out = PrometheusText()
         writeRequests(&out)
         if let server = serverFigures {
@@ -19,6 +19,7 @@ extension MetricsController {
         out.family("storefront_metrics_dropped_series_total", "counter",
                    "Requests not counted because the series table was full.")
         out.sample("storefront_metrics_dropped_series_total", requests.droppedSeries)
+        writeJobs(&out, pending: jobs)
         writeProcess(&out)
         return out.text
     }

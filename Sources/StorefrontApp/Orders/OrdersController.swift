@@ -55,36 +55,3 @@ struct OrdersController: Sendable {
         }
     }
 }
-
-extension Order {
-    var entityTag: EntityTag { .resource(id: id, version: version) }
-
-    /// API.md, Orders: `{id, user_id, status, items: [{product_id, sku, name,
-    /// unit_price_cents, quantity, line_total_cents}], total_cents, currency, version,
-    /// created_at, updated_at}`.
-    func write(to json: inout JSONWriter) {
-        json.beginObject()
-        json.key("id"); json.string(id.uuidString.lowercased())
-        json.key("user_id"); json.string(userID.uuidString.lowercased())
-        json.key("status"); json.string(status.rawValue)
-        json.key("items")
-        json.beginArray()
-        for item in items {
-            json.beginObject()
-            json.key("product_id"); json.string(item.productID.uuidString.lowercased())
-            json.key("sku"); json.string(item.sku)
-            json.key("name"); json.string(item.name)
-            json.key("unit_price_cents"); json.integer(Int(item.unitPriceCents))
-            json.key("quantity"); json.integer(item.quantity)
-            json.key("line_total_cents"); json.integer(Int(item.lineTotalCents))
-            json.endObject()
-        }
-        json.endArray()
-        json.key("total_cents"); json.integer(Int(totalCents))
-        json.key("currency"); json.string(currency)
-        json.key("version"); json.integer(Int(version))
-        json.key("created_at"); json.string(Timestamp.rfc3339(createdAt))
-        json.key("updated_at"); json.string(Timestamp.rfc3339(updatedAt))
-        json.endObject()
-    }
-}

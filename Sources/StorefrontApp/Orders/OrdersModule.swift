@@ -3,8 +3,8 @@ struct OrdersModule: Sendable {
     let service: OrdersService
     let controller: OrdersController
 
-    init(database: Database, products: ProductsService, cursors: CursorCodec) {
-        service = OrdersService(database: database, orders: OrderRepository(), products: products)
+    init(database: Database, products: ProductsService, cursors: CursorCodec, outbox: EventOutbox) {
+        service = OrdersService(database: database, orders: OrderRepository(), products: products, outbox: outbox)
         controller = OrdersController(service: service, cursors: cursors)
     }
 }

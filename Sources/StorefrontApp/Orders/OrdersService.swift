@@ -7,6 +7,7 @@ struct OrdersService: Sendable {
     let database: Database
     let orders: OrderRepository
     let products: ProductsService
+    let outbox: EventOutbox
 
     /// Locks the products in id order, checks every line, takes the stock and inserts the
     /// order, all in one transaction: an order short on any line takes nothing.
@@ -97,11 +98,10 @@ struct OrdersService: Sendable {
         return expected.allows(now.version) ? .invalidState(from: now.status, to: status) : .preconditionFailed
     }
 
-    /// The one place an order change is announced. Today it does nothing; the webhooks
-    /// issue adds an outbox row here, in `tx`, so an event is written exactly when its
-    /// change commits. It takes the order as the API renders it after the change.
+    /// The one place an order change is announced: its outbox rows, in `tx`, so an event is
+    /// written exactly when its change commits. `data` is the order as the API renders it.
     private func recordEvent(_ event: OrderEvent, _ order: Order, in tx: Transaction) async throws {
-        _ = (event, order, tx)
+        try await outbox.record([OutboxDraft(type: event.rawValue, data: order.jsonBytes)], in: tx)
     }
 }
 

@@ -22,27 +22,32 @@ extension ProductRepository {
     }
 
     /// Takes every request's quantity in one statement, only where enough is left; returns
-    /// how many products it changed (fewer than asked means the caller must roll back).
-    /// A product's version grows with its stock, since stock is part of what it shows.
-    func take(_ requests: [StockRequest], on tx: Transaction) async throws -> Int {
+    /// the products it changed (fewer than asked means the caller must roll back). A
+    /// product's version grows with its stock, since stock is part of what it shows.
+    func take(_ requests: [StockRequest], on tx: Transaction) async throws -> [Product] {
         let sql: SQL = """
             UPDATE products p SET stock = p.stock - x.quantity, version = p.version + 1, updated_at = now()
-            FROM unnest($1::uuid[], $2::bigint[]) AS x(id, quantity)
-            WHERE p.id = x.id AND p.deleted_at IS NULL AND p.stock >= x.quantity
-            """
-        return try await tx.query(sql, [requests.map(\.productID), requests.map(\.quantity)]).affectedRows
+            FROM unnest($1::uuid[], $2::bigint[]) AS x(product_id, quantity)
+            WHERE p.id = x.product_id AND p.deleted_at IS NULL AND p.stock >= x.quantity
+            RETURNING
+            """ + " " + ProductRepository.columns
+        return try await tx.query(sql, [requests.map(\.productID), requests.map(\.quantity)]).rows.map(Product.init)
     }
 
     /// Gives stock back, deleted products included (their row stays, nothing shows it),
-    /// capped at the largest stock a product may hold. Locks in id order first, as a sale does.
-    func giveBack(_ requests: [StockRequest], on tx: Transaction) async throws {
+    /// capped at the largest stock a product may hold. Locks in id order first, as a sale
+    /// does. Returns the live products it changed.
+    func giveBack(_ requests: [StockRequest], on tx: Transaction) async throws -> [Product] {
         let lock: SQL = "SELECT id FROM products WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE"
         _ = try await tx.query(lock, [requests.map(\.productID)])
         let sql: SQL = """
             UPDATE products p SET stock = LEAST(p.stock + x.quantity, $3), version = p.version + 1, updated_at = now()
-            FROM unnest($1::uuid[], $2::bigint[]) AS x(id, quantity)
-            WHERE p.id = x.id
-            """
-        _ = try await tx.query(sql, [requests.map(\.productID), requests.map(\.quantity), Product.stockRange.upperBound])
+            FROM unnest($1::uuid[], $2::bigint[]) AS x(product_id, quantity)
+            WHERE p.id = x.product_id
+            RETURNING p.deleted_at IS NULL AS live,
+            """ + " " + ProductRepository.columns
+        let rows = try await tx.query(sql, [requests.map(\.productID), requests.map(\.quantity),
+                                            Product.stockRange.upperBound]).rows
+        return try rows.filter { try $0.decode("live") }.map(Product.init)
     }
 }

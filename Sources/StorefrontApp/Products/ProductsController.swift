@@ -66,25 +66,3 @@ struct ProductsController: Sendable {
         .json(status, headers: headers + [("ETag", product.entityTag.headerValue)]) { json in product.write(to: &json) }
     }
 }
-
-extension Product {
-    var entityTag: EntityTag { .resource(id: id, version: version) }
-
-    /// API.md, Products: `{id, sku, name, description, category, price_cents, currency,
-    /// stock, version, created_at, updated_at}`.
-    func write(to json: inout JSONWriter) {
-        json.beginObject()
-        json.key("id"); json.string(id.uuidString.lowercased())
-        json.key("sku"); json.string(sku.value)
-        json.key("name"); json.string(name)
-        json.key("description"); json.optionalString(description)
-        json.key("category"); json.optionalString(category)
-        json.key("price_cents"); json.integer(Int(price.cents))
-        json.key("currency"); json.string(price.currency.value)
-        json.key("stock"); json.integer(Int(stock))
-        json.key("version"); json.integer(Int(version))
-        json.key("created_at"); json.string(Timestamp.rfc3339(createdAt))
-        json.key("updated_at"); json.string(Timestamp.rfc3339(updatedAt))
-        json.endObject()
-    }
-}

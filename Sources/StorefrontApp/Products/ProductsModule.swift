@@ -4,8 +4,8 @@ struct ProductsModule: Sendable {
     let service: ProductsService
     let controller: ProductsController
 
-    init(database: Database, cursors: CursorCodec) {
-        service = ProductsService(database: database, products: ProductRepository())
+    init(database: Database, cursors: CursorCodec, outbox: EventOutbox) {
+        service = ProductsService(database: database, products: ProductRepository(), outbox: outbox)
         controller = ProductsController(service: service, cursors: cursors)
     }
 }

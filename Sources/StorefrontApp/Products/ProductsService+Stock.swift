@@ -12,12 +12,16 @@ extension ProductsService {
 
     /// Takes stock of products locked by `lockForSale`. False when any is short: the
     /// caller must then roll back, and the database's `stock >= 0` check is the backstop.
+    /// Each product whose stock changed announces it (`product.updated`): its version grew.
     func take(_ requests: [StockRequest], on tx: Transaction) async throws -> Bool {
-        try await products.take(requests, on: tx) == requests.count
+        let changed = try await products.take(requests, on: tx)
+        guard changed.count == requests.count else { return false }
+        try await recordEvents(changed.map { (.productUpdated, $0) }, in: tx)
+        return true
     }
 
-    /// Returns the stock of a cancelled order.
+    /// Returns the stock of a cancelled order; the live products announce their new stock.
     func giveBack(_ requests: [StockRequest], on tx: Transaction) async throws {
-        try await products.giveBack(requests, on: tx)
+        try await recordEvents(products.giveBack(requests, on: tx).map { (.productUpdated, $0) }, in: tx)
     }
 }

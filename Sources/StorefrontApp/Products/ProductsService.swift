@@ -2,16 +2,17 @@ import Foundation
 
 /// The rules of API.md, Products: SKUs unique among live products, versions that grow with
 /// every change, conditional writes decided inside the write itself, and soft deletion.
-/// Every change commits in one transaction with its event (`recordEvent`), so the outbox
-/// the webhooks add can never disagree with the catalogue.
+/// Every change commits in one transaction with its event (`recordEvents`), so the outbox
+/// can never disagree with the catalogue.
 struct ProductsService: Sendable {
     let database: Database
     let products: ProductRepository
+    let outbox: EventOutbox
 
     func create(_ draft: ProductDraft) async throws -> Product {
         try await database.transaction { tx in
             let product = try await products.insert(draft, on: tx)
-            try await recordEvent(.productCreated, product, in: tx)
+            try await recordEvents([(.productCreated, product)], in: tx)
             return product
         }
     }
@@ -36,7 +37,7 @@ struct ProductsService: Sendable {
             guard let product = try await products.replace(id: id, with: draft, expected: expected, on: tx) else {
                 throw try await missOrStale(id, on: tx)
             }
-            try await recordEvent(.productUpdated, product, in: tx)
+            try await recordEvents([(.productUpdated, product)], in: tx)
             return product
         }
     }
@@ -52,7 +53,7 @@ struct ProductsService: Sendable {
             guard let product = try await products.replace(id: id, with: draft, expected: pinned, on: tx) else {
                 throw ProductError.preconditionFailed
             }
-            try await recordEvent(.productUpdated, product, in: tx)
+            try await recordEvents([(.productUpdated, product)], in: tx)
             return product
         }
     }
@@ -62,7 +63,7 @@ struct ProductsService: Sendable {
             guard let product = try await products.delete(id: id, expected: expected, on: tx) else {
                 throw try await missOrStale(id, on: tx)
             }
-            try await recordEvent(.productDeleted, product, in: tx)
+            try await recordEvents([(.productDeleted, product)], in: tx)
         }
     }
 
@@ -70,13 +71,13 @@ struct ProductsService: Sendable {
     /// transaction. Returns how many it created.
     func createMissing(_ drafts: [ProductDraft]) async throws -> Int {
         try await database.transaction { tx in
-            var created = 0
+            var created: [(ProductEvent, Product)] = []
             for draft in drafts {
                 guard let product = try await products.insertIfAbsent(draft, on: tx) else { continue }
-                try await recordEvent(.productCreated, product, in: tx)
-                created += 1
+                created.append((.productCreated, product))
             }
-            return created
+            try await recordEvents(created, in: tx)
+            return created.count
         }
     }
 
@@ -86,11 +87,11 @@ struct ProductsService: Sendable {
         try await products.exists(id: id, on: tx) ? .preconditionFailed : .notFound
     }
 
-    /// The one place a product change is announced. Today it does nothing; the webhooks
-    /// issue adds an outbox row here, in `tx`, so an event is written exactly when its
-    /// change commits (API.md, Webhooks: a rolled-back change never yields one). It takes
-    /// the product as the API renders it after the change, which is the event's `data`.
-    private func recordEvent(_ event: ProductEvent, _ product: Product, in tx: Transaction) async throws {
-        _ = (event, product, tx)
+    /// The one place a product change is announced: its outbox rows, in `tx`, so an event
+    /// is written exactly when its change commits (API.md, Webhooks). `data` is the product
+    /// as the API renders it after the change.
+    func recordEvents(_ changes: [(ProductEvent, Product)], in tx: Transaction) async throws {
+        guard !changes.isEmpty else { return }
+        try await outbox.record(changes.map { OutboxDraft(type: $0.0.rawValue, data: $0.1.jsonBytes) }, in: tx)
     }
 }

@@ -55,6 +55,21 @@ struct SessionRepository: Sendable {
         _ = try await db.query(sql, [hash, reason.rawValue])
     }
 
+    /// API.md, Background jobs: tokens expired, and families revoked, more than `days` ago
+    /// are deleted (a revoked family takes its tokens with it), then families left with no
+    /// token. A token that old is refused anyway; only its row goes. Returns rows deleted.
+    func purgeEnded(olderThanDays days: Int, on db: any DatabaseSession) async throws -> Int {
+        let tokens: SQL = "DELETE FROM refresh_tokens WHERE expires_at < now() - make_interval(days => $1::int)"
+        let families: SQL = """
+            DELETE FROM refresh_token_families f
+            WHERE f.revoked_at < now() - make_interval(days => $1::int)
+               OR (f.created_at < now() - make_interval(days => $1::int)
+                   AND NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = f.id))
+            """
+        let deletedTokens = try await db.query(tokens, [days]).affectedRows
+        return deletedTokens + (try await db.query(families, [days]).affectedRows)
+    }
+
     /// Every family of the user.
     func revokeAll(userID: UUID, reason: RevocationReason, on db: any DatabaseSession) async throws {
         let sql: SQL = """

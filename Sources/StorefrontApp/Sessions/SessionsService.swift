@@ -92,6 +92,14 @@ extension SessionsService: AccessTokenVerifier {
     }
 }
 
+extension SessionsService {
+    /// The periodic purge of ended sessions (API.md, Background jobs: after 30 days).
+    @discardableResult
+    func purgeEnded() async throws -> Int {
+        try await database.autocommit { db in try await sessions.purgeEnded(olderThanDays: 30, on: db) }
+    }
+}
+
 /// Every session of the user ends when the password changes or the account is disabled
 /// or deleted. Stateless, so Users can be given it before Sessions is built.
 extension SessionRepository: AccessRevoker {
