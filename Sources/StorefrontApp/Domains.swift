@@ -29,7 +29,8 @@ struct Domains: Sendable {
         products = ProductsModule(database: database, cursors: cursors, outbox: outbox)
         orders = OrdersModule(database: database, products: products.service, cursors: cursors, outbox: outbox)
         idempotency = IdempotencyModule(database: database)
-        webhooks = try WebhooksModule(database: database, configuration: configuration, cursors: cursors, logger: logger)
+        webhooks = try WebhooksModule(database: database, configuration: configuration, cursors: cursors, logger: logger,
+                                      jobs: jobs, outbox: outbox)
     }
 
     /// The auth link: access tokens are the sessions domain's, keys the API keys domain's.
@@ -50,7 +51,7 @@ struct Domains: Sendable {
     /// The handlers of the queue's job kinds, given to the worker (`JobWorker`). A kind with
     /// no handler here stays queued. Webhooks registers its `event.published` fan-out and
     /// its delivery handler here.
-    var jobHandlers: [any JobHandler] { [] }
+    var jobHandlers: [any JobHandler] { [webhooks.fanOut, webhooks.deliveryJob] }
 
     /// Work that runs on one instance of the cluster at a time (API.md, Background jobs).
     var periodicJobs: [PeriodicJob] {
@@ -64,7 +65,7 @@ struct Domains: Sendable {
             PeriodicJob(name: "purge-ended-api-keys", every: .seconds(3600)) { [apiKeys] in
                 try await apiKeys.service.purgeEnded()
             },
-            // Webhooks: the purge of delivery records after WEBHOOK_RETENTION_DAYS joins here.
+            webhooks.purge,
         ]
     }
 

@@ -22,6 +22,18 @@ struct DeliveryRepository: Sendable {
         return try WebhookDelivery(row: row)
     }
 
+    /// One delivery of the event per enabled endpoint subscribed to its type, due now;
+    /// returns the ids of those made. A rerun (the fan-out job ran twice) makes none twice.
+    func fanOut(eventID: UUID, eventType: String, body: String, on tx: Transaction) async throws -> [UUID] {
+        let sql: SQL = """
+            INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, body, next_attempt_at)
+            SELECT id, $1, $2, $3, now() FROM webhook_endpoints
+            WHERE enabled AND (events = ARRAY['*'] OR $2 = ANY(events))
+            ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING id
+            """
+        return try await tx.query(sql, [eventID, eventType, body]).rows.map { try $0.decode("id") }
+    }
+
     /// One endpoint's deliveries, newest first, keyset-paginated, optionally of one status.
     func list(endpointID: UUID, status: DeliveryStatus?, after: KeysetCursor?, limit: Int,
               on db: any DatabaseSession) async throws -> [Keyed<WebhookDelivery>] {

@@ -2,7 +2,7 @@ import Foundation
 import HTTPClient
 import Resilience
 
-/// Builds the Webhooks domain: the admin routes, and the deliverer the workers run. The
+/// Builds the Webhooks domain: the admin routes, and the job handlers the workers run. The
 /// outbound client is the domain's own (its loops and resolver threads), shut down with
 /// the application.
 struct WebhooksModule: Sendable {
@@ -11,9 +11,15 @@ struct WebhooksModule: Sendable {
     let controller: WebhooksController
     let deliverer: WebhookDeliverer
 
+    let fanOut: WebhookFanOut
+    let deliveryJob: WebhookDeliveryJob
+    let retentionDays: Int
+
     init(database: Database, configuration: AppConfiguration, cursors: CursorCodec, logger: Logger,
-         scheduler: any DeliveryScheduler = UnscheduledDeliveries()) throws {
+         jobs: JobQueue, outbox: EventOutbox) throws {
         let webhooks = configuration.webhooks
+        let scheduler = QueuedDeliveries(queue: jobs)
+        retentionDays = webhooks.retentionDays
         client = try HTTPClient(configuration: webhooks.clientConfiguration)
         let sealer = WebhookSecretSealer(box: configuration.dataEncryptionKey.box)
         service = WebhooksService(database: database, endpoints: WebhookRepository(), deliveries: DeliveryRepository(),
@@ -24,10 +30,15 @@ struct WebhooksModule: Sendable {
         deliverer = WebhookDeliverer(database: database, attempts: AttemptRepository(), sealer: sealer, client: client,
                                      timeout: webhooks.timeout, schedule: webhooks.retrySchedule,
                                      breakerPolicy: webhooks.breakerPolicy, logger: logger)
+        fanOut = WebhookFanOut(database: database, outbox: outbox, deliveries: DeliveryRepository(), scheduler: scheduler,
+                               logger: logger)
+        deliveryJob = WebhookDeliveryJob(deliverer: deliverer)
     }
-}
 
-/// No queue to hand deliveries to: they wait, due, until a worker attempts them.
-struct UnscheduledDeliveries: DeliveryScheduler {
-    func schedule(_ deliveryIDs: [UUID], in tx: Transaction) async throws {}
+    /// The hourly purge of delivery records older than WEBHOOK_RETENTION_DAYS.
+    var purge: PeriodicJob {
+        PeriodicJob(name: "purge-webhook-deliveries", every: .seconds(3600)) { [service, retentionDays] in
+            _ = try await service.purge(olderThanDays: retentionDays)
+        }
+    }
 }

@@ -106,6 +106,11 @@ struct WebhooksService: Sendable {
         }
     }
 
+    @discardableResult
+    func purge(olderThanDays days: Int) async throws -> Int {
+        try await database.autocommit { db in try await deliveries.purge(olderThanDays: days, on: db) }
+    }
+
     /// API.md: a host that is, or resolves to, a loopback, private, link-local, multicast
     /// or unspecified address is refused unless `WEBHOOK_ALLOW_PRIVATE`. The name is
     /// resolved on the client's resolver threads, never on an event loop; deliveries check
