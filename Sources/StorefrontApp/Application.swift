@@ -59,7 +59,8 @@ public final class Application: Sendable {
                                 tuning: JobWorker.Tuning(concurrency: configuration.workerConcurrency), logger: logger)
         self.workers = workers
         metrics = try MetricsController(requests: requestMetrics, rateLimits: rateLimitRejections, pool: database,
-                                        hashing: passwordHashing, workers: workers, token: configuration.metricsToken)
+                                        hashing: passwordHashing, workers: workers, webhooks: domains.webhooks,
+                                        token: configuration.metricsToken)
         metrics.register(in: &router)
         self.router = router
         let requestIDs = RequestIDGenerator()

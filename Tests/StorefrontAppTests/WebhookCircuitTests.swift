@@ -81,6 +81,26 @@ import TestSupport
         }
     }
 
+    /// `/metrics`: the attempt latency histogram by outcome, and every endpoint's circuit as
+    /// the database holds it.
+    @Test func metricsShowAttemptLatencyAndEachEndpointsCircuit() async throws {
+        try await withWebhooks(environment: ["WEBHOOK_BREAKER_FAILURES": "1"]) { hooks in
+            let receiver = try TestServer { _ in status(500) }
+            defer { receiver.stop() }
+            let failing = try await hooks.subscribe(receiver.url).id
+            let quiet = try await hooks.subscribe(receiver.url + "/quiet").id
+            _ = try await hooks.deliverer(clock: TestClock()).attempt(try await hooks.ping(failing))
+            let text = try await hooks.api.call("GET", "/metrics").bodyText
+            let lines = Set(text.split(separator: "\n").map(String.init))
+            #expect(lines.contains(#"storefront_webhook_circuit_state{endpoint="\#(failing)",state="open"} 1"#), "\(text)")
+            #expect(lines.contains(#"storefront_webhook_circuit_state{endpoint="\#(failing)",state="closed"} 0"#))
+            #expect(lines.contains(#"storefront_webhook_circuit_state{endpoint="\#(quiet)",state="closed"} 1"#))
+            #expect(lines.contains(#"storefront_webhook_attempt_duration_seconds_count{outcome="failed"} 1"#))
+            #expect(lines.contains(#"storefront_webhook_attempt_duration_seconds_count{outcome="succeeded"} 0"#))
+            #expect(lines.contains(#"storefront_webhook_attempt_duration_seconds_bucket{outcome="failed",le="+Inf"} 1"#))
+        }
+    }
+
     /// The secret is in no log line (create, rotate, attempts) and not in the table in any
     /// form a dump would show: text, base64 of the key, hex of the key.
     @Test func theSecretIsNeverLoggedNorStoredInTheClear() async throws {

@@ -60,6 +60,15 @@ struct WebhookRepository: Sendable {
         return try await db.query(sql, binds).rows.first.map(WebhookEndpoint.init)
     }
 
+    /// The first `limit` endpoints' circuits, oldest endpoint first.
+    func circuits(limit: Int, on db: any DatabaseSession) async throws -> [EndpointCircuit] {
+        let sql: SQL = "SELECT id, circuit_state FROM webhook_endpoints ORDER BY created_at, id LIMIT $1"
+        return try await db.query(sql, [limit]).rows.compactMap { row in
+            guard let phase = CircuitBreaker.Phase(rawValue: try row.decode("circuit_state", as: String.self)) else { return nil }
+            return EndpointCircuit(endpointID: try row.decode("id"), phase: phase)
+        }
+    }
+
     /// Its deliveries go with it (ON DELETE CASCADE): undelivered ones are dropped.
     func delete(id: UUID, on db: any DatabaseSession) async throws -> Bool {
         try await db.query("DELETE FROM webhook_endpoints WHERE id = $1", [id]).affectedRows == 1

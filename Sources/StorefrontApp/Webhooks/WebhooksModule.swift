@@ -10,10 +10,10 @@ struct WebhooksModule: Sendable {
     let service: WebhooksService
     let controller: WebhooksController
     let deliverer: WebhookDeliverer
-
     let fanOut: WebhookFanOut
     let deliveryJob: WebhookDeliveryJob
     let retentionDays: Int
+    let latency = WebhookLatency()
 
     init(database: Database, configuration: AppConfiguration, cursors: CursorCodec, logger: Logger,
          jobs: JobQueue, outbox: EventOutbox) throws {
@@ -27,9 +27,11 @@ struct WebhooksModule: Sendable {
                                   scheduler: scheduler)
         controller = WebhooksController(service: service, cursors: cursors,
                                         urlPolicy: WebhookURLPolicy(allowHTTP: webhooks.allowHTTP))
-        deliverer = WebhookDeliverer(database: database, attempts: AttemptRepository(), sealer: sealer, client: client,
-                                     timeout: webhooks.timeout, schedule: webhooks.retrySchedule,
-                                     breakerPolicy: webhooks.breakerPolicy, logger: logger)
+        var deliverer = WebhookDeliverer(database: database, attempts: AttemptRepository(), sealer: sealer, client: client,
+                                         timeout: webhooks.timeout, schedule: webhooks.retrySchedule,
+                                         breakerPolicy: webhooks.breakerPolicy, logger: logger)
+        deliverer.observe = { [latency] _, seconds, succeeded in latency.observe(seconds: seconds, succeeded: succeeded) }
+        self.deliverer = deliverer
         fanOut = WebhookFanOut(database: database, outbox: outbox, deliveries: DeliveryRepository(), scheduler: scheduler,
                                logger: logger)
         deliveryJob = WebhookDeliveryJob(deliverer: deliverer)

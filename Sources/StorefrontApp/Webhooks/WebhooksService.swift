@@ -106,6 +106,11 @@ struct WebhooksService: Sendable {
         }
     }
 
+    /// Every endpoint's circuit, for `/metrics` (bounded: endpoints are made by admins).
+    func circuits() async throws -> [EndpointCircuit] {
+        try await database.autocommit { db in try await endpoints.circuits(limit: 1000, on: db) }
+    }
+
     @discardableResult
     func purge(olderThanDays days: Int) async throws -> Int {
         try await database.autocommit { db in try await deliveries.purge(olderThanDays: days, on: db) }
