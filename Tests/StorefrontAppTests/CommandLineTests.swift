@@ -14,6 +14,8 @@ import Testing
         (["create-admin", "--email", "a@b.c"], Command.createAdmin(email: "a@b.c", name: nil)),
         (["create-admin", "--email", "a@b.c", "--name", "Ann"], Command.createAdmin(email: "a@b.c", name: "Ann")),
         (["seed"], Command.seed),
+        (["worker"], Command.worker),
+        (["worker", "--help"], Command.help(topic: "worker")),
         ([], Command.help(topic: nil)),
         (["--help"], Command.help(topic: nil)),
         (["migrate", "--help"], Command.help(topic: "migrate")),
@@ -26,6 +28,8 @@ import Testing
     @Test(arguments: [
         (["frobnicate"], "unknown command 'frobnicate' (try 'storefront --help')"),
         (["serve", "--port"], "serve: unexpected argument '--port'"),
+        (["worker", "--concurrency", "4"], "worker: unexpected argument '--concurrency'"),
+        (["worker", "extra"], "worker: unexpected argument 'extra'"),
         (["migrate"], "migrate: expected up, down, status or create"),
         (["migrate", "sideways"], "migrate: unknown action 'sideways' (expected up, down, status or create)"),
         (["migrate", "up", "--to"], "migrate up: --to needs a value"),
@@ -47,7 +51,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [nil, "serve", "migrate", "create-admin", "seed"])
+    @Test(arguments: [nil, "serve", "migrate", "create-admin", "seed", "worker"])
     func everyCommandHasHelp(topic: String?) {
         #expect(HelpText.text(for: topic).hasPrefix("usage: storefront"))
     }

@@ -25,6 +25,8 @@ import HTTPServer
         #expect(config.jwtIssuer == "storefront")
         #expect(config.jwtAudience == "storefront-api")
         #expect(config.apiKeyRotationGraceSeconds == 3600)
+        #expect(config.workersEnabled)
+        #expect(config.workerConcurrency == 8)
         #expect(config.jwtSecretWasGenerated)
         #expect(config.jwtSecret.value.utf8.count >= 32)
     }
@@ -33,6 +35,10 @@ import HTTPServer
         ("PORT", "abc", "PORT must be an integer, got 'abc'"),
         ("PORT", "70000", "PORT must be between 0 and 65535, got 70000"),
         ("EVENT_LOOPS", "0", "EVENT_LOOPS must be between 1 and 256, got 0"),
+        ("WORKERS_ENABLED", "yes please", "WORKERS_ENABLED must be true or false, got 'yes please'"),
+        ("WORKER_CONCURRENCY", "0", "WORKER_CONCURRENCY must be between 1 and 256, got 0"),
+        ("WORKER_CONCURRENCY", "many", "WORKER_CONCURRENCY must be an integer, got 'many'"),
+        ("WORKER_CONCURRENCY", "257", "WORKER_CONCURRENCY must be between 1 and 256, got 257"),
         ("RATE_LIMIT_ENABLED", "maybe", "RATE_LIMIT_ENABLED must be true or false, got 'maybe'"),
         ("LOG_LEVEL", "loud", "LOG_LEVEL must be one of debug, info, warning, error, got 'loud'"),
         ("TRUSTED_PROXIES", "10.0.0.0/33", "TRUSTED_PROXIES '10.0.0.0/33' is not a CIDR"),

@@ -29,6 +29,18 @@ import TestSupport
         #expect(child.standardOutput.isEmpty)
     }
 
+    @Test func workerHelpExitsZeroAndBadWorkerArgumentsExitWith2() async throws {
+        let help = try ChildProcess([Self.binary, "worker", "--help"])
+        #expect(await help.exitStatus() == 0)
+        #expect(help.standardOutput.hasPrefix("usage: storefront worker"))
+        let bad = try ChildProcess([Self.binary, "worker", "--listen"])
+        #expect(await bad.exitStatus() == 2)
+        #expect(bad.standardError == "storefront: worker: unexpected argument '--listen'\n")
+        let badConfig = try ChildProcess([Self.binary, "worker"], environment: ["WORKER_CONCURRENCY": "0"])
+        #expect(await badConfig.exitStatus() == 2)
+        #expect(badConfig.standardError == "storefront: WORKER_CONCURRENCY must be between 1 and 256, got 0\n")
+    }
+
     @Test func helpExitsZero() async throws {
         let child = try ChildProcess([Self.binary, "migrate", "--help"])
         #expect(await child.exitStatus() == 0)

@@ -93,3 +93,17 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 }
+
+/// A value with one JSON rendering, written into a response or stored as bytes (the
+/// outbox keeps an event's `data` exactly as the API renders the resource).
+protocol JSONRendering {
+    func write(to json: inout JSONWriter)
+}
+
+extension JSONRendering {
+    var jsonBytes: [UInt8] {
+        var json = JSONWriter(capacity: 512)
+        write(to: &json)
+        return json.bytes
+    }
+}

@@ -29,6 +29,9 @@ final class JobWorker: Sendable {
         var loop: Task<Void, Never>?
         var running: [UUID: Running] = [:]
         var stopping = false
+        /// The loop is waiting for a wake-up or its next poll.
+        var idle = false
+        var loopEnded = false
     }
 
     let queue: JobQueue
@@ -57,6 +60,9 @@ final class JobWorker: Sendable {
     }
 
     var inFlight: Int { state.withLock { $0.running.count } }
+    /// Started, and the claiming loop has not ended (shutdown ends it).
+    var isClaiming: Bool { state.withLock { $0.loop != nil && !$0.loopEnded } }
+    var isIdle: Bool { state.withLock { $0.idle } }
 
     func start() {
         state.withLock { state in
@@ -83,9 +89,10 @@ final class JobWorker: Sendable {
         }
         let left = state.withLock { state in Array(state.running.values) }
         for running in left {
-            running.task.cancel()
+            // Released before cancelled, so the fence refuses whatever the cancelled run answers.
             let released = (try? await queue.release(running.job)) ?? false
             if released { attempts.count(running.job.kind, "released") }
+            running.task.cancel()
         }
         if !left.isEmpty { logger.info("jobs released at shutdown", ["count": .int(left.count)]) }
     }
@@ -125,13 +132,16 @@ final class JobWorker: Sendable {
             }
             if claimed > 0 && claimed == free { backoff = tuning.minPoll; continue }
             if claimed > 0 { backoff = tuning.minPoll }
+            state.withLock { $0.idle = true }
             let woken = await queue.wakeups.wait(timeout: free > 0 ? backoff : tuning.maxPoll)
+            state.withLock { $0.idle = false }
             if woken || claimed > 0 {
                 backoff = tuning.minPoll
             } else if free > 0 {
                 backoff = min(backoff * 2, tuning.maxPoll)
             }
         }
+        state.withLock { $0.loopEnded = true }
     }
 
     private func housekeep(_ what: String, _ body: () async throws -> Void) async {

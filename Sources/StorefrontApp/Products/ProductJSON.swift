@@ -2,7 +2,7 @@ import Foundation
 
 /// How a product is shown: the API's responses and the outbox's event `data` use this one
 /// rendering, so a webhook carries the resource exactly as GET returns it.
-extension Product {
+extension Product: JSONRendering {
     var entityTag: EntityTag { .resource(id: id, version: version) }
 
     /// API.md, Products: `{id, sku, name, description, category, price_cents, currency,
@@ -21,12 +21,5 @@ extension Product {
         json.key("created_at"); json.string(Timestamp.rfc3339(createdAt))
         json.key("updated_at"); json.string(Timestamp.rfc3339(updatedAt))
         json.endObject()
-    }
-
-    /// The same JSON as bytes: an event's `data` (EventOutbox).
-    var jsonBytes: [UInt8] {
-        var json = JSONWriter(capacity: 512)
-        write(to: &json)
-        return json.bytes
     }
 }
