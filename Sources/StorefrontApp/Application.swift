@@ -59,7 +59,9 @@ public final class Application: Sendable {
                                 tuning: JobWorker.Tuning(concurrency: configuration.workerConcurrency), logger: logger)
         self.workers = workers
         metrics = try MetricsController(requests: requestMetrics, rateLimits: rateLimitRejections, pool: database,
-                                        hashing: passwordHashing, workers: workers, webhooks: domains.webhooks,
+                                        hashing: passwordHashing, workers: workers,
+                                        webhookLatency: domains.webhooks.latency,
+                                        webhookCircuits: { [service = domains.webhooks.service] in try await service.circuits() },
                                         token: configuration.metricsToken)
         metrics.register(in: &router)
         self.router = router

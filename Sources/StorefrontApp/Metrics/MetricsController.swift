@@ -27,14 +27,15 @@ final class MetricsController: Sendable {
     private let server = Mutex<HTTPServer?>(nil)
 
     init(requests: RequestMetrics, rateLimits: any RateLimitRejectionCounts, pool: PostgresPool,
-         hashing: PasswordHashingPool, workers: JobWorker, webhooks: WebhooksModule, token: Secret?) throws(CryptoError) {
+         hashing: PasswordHashingPool, workers: JobWorker, webhookLatency: WebhookLatency,
+         webhookCircuits: @escaping @Sendable () async throws -> [EndpointCircuit], token: Secret?) throws(CryptoError) {
         self.requests = requests
         self.rateLimits = rateLimits
         self.pool = pool
         self.hashing = hashing
         self.workers = workers
-        webhookLatency = webhooks.latency
-        webhookCircuits = { [service = webhooks.service] in try await service.circuits() }
+        self.webhookLatency = webhookLatency
+        self.webhookCircuits = webhookCircuits
         tokenDigest = try token.map { token throws(CryptoError) in try SHA256.hash(token.value) }
         startTimeSeconds = ProcessFigures.startTimeSeconds()
     }

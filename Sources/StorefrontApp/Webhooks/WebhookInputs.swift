@@ -11,13 +11,13 @@ struct WebhookURL: Sendable, Equatable {
     let host: String
 
     /// Why a URL is refused: the issue to report on the field.
-    struct Refusal: Error, Sendable {
+    struct Unacceptable: Error, Sendable {
         let issue: String
     }
 
     /// The URL, or the issue to report on the field.
-    static func parse(_ text: String, allowHTTP: Bool) -> Result<WebhookURL, Refusal> {
-        func issue(_ text: String) -> Result<WebhookURL, Refusal> { .failure(Refusal(issue: text)) }
+    static func parse(_ text: String, allowHTTP: Bool) -> Result<WebhookURL, Unacceptable> {
+        func issue(_ text: String) -> Result<WebhookURL, Unacceptable> { .failure(Unacceptable(issue: text)) }
         guard text.unicodeScalars.count <= maxLength else { return issue("must be at most \(maxLength) characters") }
         let lower = text.lowercased()
         let isHTTPS = lower.hasPrefix("https://")

@@ -44,3 +44,9 @@ struct WebhooksModule: Sendable {
         }
     }
 }
+
+extension WebhookConfiguration {
+    var retrySchedule: RetrySchedule {
+        RetrySchedule(maxAttempts: maxAttempts, baseSeconds: Double(retryBaseSeconds), maxSeconds: Double(retryMaxSeconds))
+    }
+}

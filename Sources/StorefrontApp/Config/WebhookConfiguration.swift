@@ -44,10 +44,6 @@ public struct WebhookConfiguration: Sendable {
     var timeout: Duration { .milliseconds(timeoutMs) }
 
 
-    var retrySchedule: RetrySchedule {
-        RetrySchedule(maxAttempts: maxAttempts, baseSeconds: Double(retryBaseSeconds), maxSeconds: Double(retryMaxSeconds))
-    }
-
     var clientConfiguration: HTTPClientConfiguration {
         HTTPClientConfiguration(addressPolicy: AddressPolicy(allowPrivate: allowPrivate), caFile: caFile)
     }
