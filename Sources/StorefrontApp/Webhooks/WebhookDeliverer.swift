@@ -58,7 +58,7 @@ struct WebhookDeliverer: Sendable {
     func attempt(_ deliveryID: UUID) async throws -> AttemptResult {
         let token = UUID()
         let now = clock()
-        let until = now.addingTimeInterval(timeout.seconds + WebhookDeliverer.claimMargin)
+        let until = now.addingTimeInterval(timeout.inSeconds + WebhookDeliverer.claimMargin)
         let claim = try await database.autocommit { db in
             try await attempts.claim(id: deliveryID, token: token, now: now, until: until, on: db)
         }
@@ -105,7 +105,7 @@ struct WebhookDeliverer: Sendable {
             try await database.autocommit { db in try await attempts.release(id: claimed.id, token: token, dueAt: now, on: db) }
             return .interrupted
         }
-        let seconds = (ContinuousClock.now - started).seconds
+        let seconds = (ContinuousClock.now - started).inSeconds
         let verdict = Verdict(response, now: clock())
         observe(claimed.endpointID, seconds, verdict.succeeded)
         let record = record(verdict, claimed: claimed, startedAt: now)
@@ -227,8 +227,4 @@ struct Verdict: Sendable {
 /// outcome is not recorded; the claim lapses and the delivery is attempted again.
 struct CircuitContention: Error, CustomStringConvertible {
     var description: String { "the endpoint's circuit changed on every try; the outcome was not recorded" }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

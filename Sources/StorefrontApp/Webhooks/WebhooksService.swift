@@ -72,11 +72,14 @@ struct WebhooksService: Sendable {
         let endpoint = try await endpoint(id)
         guard endpoint.enabled else { throw WebhookError.endpointDisabled }
         let eventID = UUID()
-        let body = WebhookEventBody.render(id: eventID, type: WebhookEventType.ping.rawValue, createdAt: Date()) { json in
-            json.beginObject()
-            json.key("endpoint_id"); json.string(id.uuidString.lowercased())
-            json.endObject()
-        }
+        var data = JSONWriter()
+        data.beginObject()
+        data.key("endpoint_id"); data.string(id.uuidString.lowercased())
+        data.endObject()
+        // Not an outbox row (it goes to this endpoint alone), but the same body as one.
+        let event = OutboxEvent(id: eventID, type: WebhookEventType.ping.rawValue,
+                                data: String(decoding: data.bytes, as: UTF8.self), createdAt: Date())
+        let body = String(decoding: event.body, as: UTF8.self)
         return try await database.transaction { tx in
             let delivery = try await deliveries.insert(endpointID: id, eventID: eventID,
                                                        eventType: WebhookEventType.ping.rawValue, body: body, on: tx)
@@ -133,19 +136,5 @@ struct WebhooksService: Sendable {
             default: throw WebhookError.unacceptableURL("has a host that cannot be checked now; try again")
             }
         }
-    }
-}
-
-/// The body of every delivery (API.md, Webhooks): `{id, type, created_at, data}`.
-enum WebhookEventBody {
-    static func render(id: UUID, type: String, createdAt: Date, data: (inout JSONWriter) -> Void) -> String {
-        var json = JSONWriter()
-        json.beginObject()
-        json.key("id"); json.string(id.uuidString.lowercased())
-        json.key("type"); json.string(type)
-        json.key("created_at"); json.string(Timestamp.rfc3339(createdAt))
-        json.key("data"); data(&json)
-        json.endObject()
-        return String(decoding: json.bytes, as: UTF8.self)
     }
 }
