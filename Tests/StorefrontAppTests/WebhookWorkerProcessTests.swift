@@ -33,7 +33,7 @@ import TestSupport
             let endpoint = try await hooks.subscribe(receiver.url).id
             let child = try WebhookWorkerProcessTests.worker(hooks, settings)
             let delivery = try await hooks.ping(endpoint)
-            let reached = await eventually(within: .seconds(30)) { receiver.requests.count == 1 }
+            let reached = await eventually(within: .seconds(60)) { receiver.requests.count == 1 }
             #expect(reached, "\(child.standardOutput)\(child.standardError)")
             kill(child.pid, SIGKILL)
             _ = await child.exitStatus()
@@ -41,7 +41,7 @@ import TestSupport
             _ = try await hooks.api.db.query("UPDATE jobs SET lease_until = now() WHERE state = 'running'", [])
             _ = try await hooks.api.db.query("UPDATE webhook_deliveries SET claimed_until = now() WHERE id = $1", [delivery])
             hooks.api.app.application.startWorkers()
-            let delivered = await eventually(within: .seconds(30)) {
+            let delivered = await eventually(within: .seconds(60)) {
                 (try? await hooks.delivery(delivery, of: endpoint))?.string("status") == "succeeded"
             }
             #expect(delivered)
