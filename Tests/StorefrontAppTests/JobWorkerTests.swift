@@ -15,11 +15,11 @@ import Testing
             let worker = jobs.worker([handler], concurrency: 3)
             worker.start()
             for _ in 0..<12 { try await jobs.queue.enqueue(kind: JobsFixture.kind) }
-            #expect(await eventually { handler.running == 3 })
-            #expect(try await jobs.count("SELECT count(*)::int AS n FROM jobs WHERE state = 'running'") == 3)
+            #expect(await eventually(within: JobsFixture.patience) { handler.running == 3 })
+            #expect(try await jobs.count("SELECT count(*)::int AS n FROM jobs WHERE kind = 'test.job' AND state = 'running'") == 3)
             gate.open()
-            #expect(try await eventually {
-                try await jobs.count("SELECT count(*)::int AS n FROM jobs WHERE state = 'done'") == 12
+            #expect(try await eventually(within: JobsFixture.patience) {
+                try await jobs.count("SELECT count(*)::int AS n FROM jobs WHERE kind = 'test.job' AND state = 'done'") == 12
             })
             await worker.shutdown(grace: .seconds(5))
             #expect(handler.mostAtOnce == 3)
@@ -36,7 +36,7 @@ import Testing
             worker.start()
             let orphan = try #require(try await jobs.queue.enqueue(kind: JobKind("test.nobody-handles-this")))
             let known = try #require(try await jobs.queue.enqueue(kind: JobsFixture.kind))
-            #expect(try await eventually { try await jobs.row(known).state == "done" })
+            #expect(try await eventually(within: JobsFixture.patience) { try await jobs.row(known).state == "done" })
             await worker.shutdown(grace: .seconds(5))
             let row = try await jobs.row(orphan)
             #expect(row.state == "ready" && row.attempt == 0)
@@ -51,7 +51,7 @@ import Testing
             let worker = jobs.worker([handler])
             worker.start()
             let id = try #require(try await jobs.queue.enqueue(kind: JobsFixture.kind))
-            #expect(try await eventually { try await jobs.row(id).state == "done" })
+            #expect(try await eventually(within: JobsFixture.patience) { try await jobs.row(id).state == "done" })
             await worker.shutdown(grace: .seconds(5))
             #expect(handler.runs == [id, id, id])
             let row = try await jobs.row(id)
@@ -69,7 +69,7 @@ import Testing
             }
             let worker = jobs.worker([], periodic: [purge])
             worker.start()
-            #expect(try await eventually {
+            #expect(try await eventually(within: JobsFixture.patience) {
                 try await jobs.count("SELECT count(*)::int AS n FROM jobs WHERE kind = 'periodic.test-purge' AND state = 'done'") == 1
             })
             // The worker's own scheduler offers the same slot again: the finished run is not repeated.
@@ -88,7 +88,7 @@ import Testing
             worker.start()
             let ids = [try await jobs.queue.enqueue(kind: JobsFixture.kind), try await jobs.queue.enqueue(kind: JobsFixture.kind)]
                 .compactMap { $0 }
-            #expect(await eventually { handler.running == 2 })
+            #expect(await eventually(within: JobsFixture.patience) { handler.running == 2 })
             await worker.shutdown(grace: .milliseconds(50))
             for id in ids {
                 let row = try await jobs.row(id)
@@ -97,8 +97,8 @@ import Testing
             #expect(worker.attempts.snapshot().contains { $0.outcome == "released" && $0.count == 2 })
             #expect(logs.all.contains { $0.contains("jobs released at shutdown") })
             // A released job's late outcome is refused: the handler, cancelled, answers done.
-            #expect(await eventually { handler.running == 0 })
-            #expect(try await jobs.count("SELECT count(*)::int AS n FROM jobs WHERE state = 'done'") == 0)
+            #expect(await eventually(within: JobsFixture.patience) { handler.running == 0 })
+            #expect(try await jobs.count("SELECT count(*)::int AS n FROM jobs WHERE kind = 'test.job' AND state = 'done'") == 0)
         }
     }
 
@@ -109,10 +109,10 @@ import Testing
             let worker = jobs.worker([handler])
             worker.start()
             let id = try #require(try await jobs.queue.enqueue(kind: JobsFixture.kind))
-            #expect(await eventually { handler.running == 1 })
+            #expect(await eventually(within: JobsFixture.patience) { handler.running == 1 })
             async let stopped: Void = worker.shutdown(grace: .seconds(30))
             // No new claims once shutdown began: this job waits for another instance.
-            #expect(await eventually { !worker.isClaiming })
+            #expect(await eventually(within: JobsFixture.patience) { !worker.isClaiming })
             let late = try #require(try await jobs.queue.enqueue(kind: JobsFixture.kind))
             gate.open()
             await stopped
@@ -129,9 +129,9 @@ import Testing
                                    tuning: JobWorker.Tuning(concurrency: 1, minPoll: .seconds(600), maxPoll: .seconds(600)),
                                    logger: Logger(sink: MemoryLogSink(), minimumLevel: .debug))
             worker.start()
-            #expect(await eventually { worker.isIdle })
+            #expect(await eventually(within: JobsFixture.patience) { worker.isIdle })
             let id = try #require(try await jobs.queue.enqueue(kind: JobsFixture.kind))
-            #expect(try await eventually(within: .seconds(20)) { try await jobs.row(id).state == "done" })
+            #expect(try await eventually(within: JobsFixture.patience) { try await jobs.row(id).state == "done" })
             await worker.shutdown(grace: .seconds(5))
         }
     }

@@ -43,7 +43,7 @@ import Testing
             }
             let app = try RunningApp.start(environment: ["DATABASE_URL": database.conninfo, "JWT_SECRET": testJWTSecret,
                                                          "APP_ENV": "test", "DB_POOL_SIZE": "2", "WORKERS_ENABLED": "true"])
-            let purged = try await eventually {
+            let purged = try await eventually(within: JobsFixture.patience) {
                 let done: Int = try #require(try await db.query("""
                     SELECT count(*)::int AS n FROM jobs WHERE state = 'done' AND kind = ANY($1::text[])
                     """, [["periodic.purge-idempotency-keys", "periodic.purge-ended-sessions",

@@ -12,6 +12,9 @@ struct JobsFixture {
     var pool: PostgresPool { database.pool }
 
     static let kind = JobKind("test.job")
+    /// How long a condition the worker brings about may take: a bound for a stuck worker, not
+    /// a timing. Generous, because a full run queues a hundred suites on two cores.
+    static let patience = Duration.seconds(90)
 
     /// Runs `body` with a queue on its own database.
     static func with(poolSize: Int = 4, isolation: isolated (any Actor)? = #isolation,
