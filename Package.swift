@@ -5,8 +5,8 @@ import PackageDescription
 //   storefront (CLI) -> StorefrontApp -> HTTPServer -> HTTPCore
 //                                     -> Postgres   -> CLibPQ, Crypto
 //                                     -> Crypto     -> CCrypto
-//   Resilience (circuit breaker): no dependencies; the webhook worker will use it
-//   HTTPClient -> HTTPCore, CSSL (outbound requests; no app code yet)
+//   Resilience (circuit breaker): no dependencies; the webhook deliverer uses it
+//   HTTPClient -> HTTPCore, CSSL (outbound requests: webhook deliveries)
 // No Swift package dependencies: C libraries come from the system.
 let package = Package(
     name: "storefront",
@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Resilience"),
         // The application: configuration, middleware, routes, services, repositories.
         .target(name: "StorefrontApp",
-                dependencies: ["HTTPCore", "HTTPServer", "Postgres", "Crypto", "CZlib"]),
+                dependencies: ["HTTPCore", "HTTPServer", "HTTPClient", "Resilience", "Postgres", "Crypto", "CZlib"]),
         .executableTarget(name: "storefront", dependencies: ["StorefrontApp"]),
         // Full chain and bare router side by side, for `scripts/bench chain`.
         .executableTarget(name: "storefront-bench", dependencies: ["StorefrontApp"], path: "Sources/StorefrontBench"),
@@ -52,7 +52,10 @@ let package = Package(
         // A raw-socket HTTP client for tests that need exact bytes on the wire.
         .target(name: "HTTPTestSupport", path: "Tests/HTTPTestSupport"),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
-        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPCore", "CSSL", "TestSupport"]),
+        // Loopback HTTP(S) receivers and a throwaway CA, for the client's and the webhooks' tests.
+        .target(name: "ReceiverTestSupport", dependencies: ["CSSL", "TestSupport"], path: "Tests/ReceiverTestSupport"),
+        .testTarget(name: "HTTPClientTests",
+                    dependencies: ["HTTPClient", "HTTPCore", "CSSL", "TestSupport", "ReceiverTestSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "HTTPTestSupport", "TestSupport"]),
         // Fresh migrated databases per test and private throwaway clusters.
         .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
@@ -62,7 +65,8 @@ let package = Package(
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience"]),
         .testTarget(name: "StorefrontAppTests",
                     dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "Crypto",
-                                   "HTTPTestSupport", "TestSupport", "CZlib"]),
+                                   "HTTPTestSupport", "TestSupport", "CZlib", "HTTPClient", "Resilience",
+                                   "ReceiverTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

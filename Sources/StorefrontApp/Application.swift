@@ -61,7 +61,10 @@ public final class Application: Sendable {
                                 tuning: JobWorker.Tuning(concurrency: configuration.workerConcurrency), logger: logger)
         self.workers = workers
         metrics = try MetricsController(requests: requestMetrics, rateLimits: rateLimitRejections, pool: database,
-                                        hashing: passwordHashing, workers: workers, token: configuration.metricsToken)
+                                        hashing: passwordHashing, workers: workers,
+                                        webhookLatency: domains.webhooks.latency,
+                                        webhookCircuits: { [service = domains.webhooks.service] in try await service.circuits() },
+                                        token: configuration.metricsToken)
         metrics.register(in: &router)
         self.router = router
         let requestIDs = RequestIDGenerator()
@@ -151,6 +154,7 @@ public final class Application: Sendable {
         _ = await (serverStopped, workersStopped)
         await database.shutdown()
         passwordHashing.shutDown()
+        domains.webhooks.client.shutDown()
         logger.info("stopped")
     }
 

@@ -13,6 +13,7 @@ struct Domains: Sendable {
     /// The durable queue (ADR 0008), and the outbox that Products and Orders write into it.
     let jobs: JobQueue
     let outbox: EventOutbox
+    let webhooks: WebhooksModule
 
     init(database: Database, configuration: AppConfiguration, hashing: PasswordHashingPool, logger: Logger) throws {
         let cursors = try CursorCodec(configuration: configuration)
@@ -28,6 +29,8 @@ struct Domains: Sendable {
         products = ProductsModule(database: database, cursors: cursors, outbox: outbox)
         orders = OrdersModule(database: database, products: products.service, cursors: cursors, outbox: outbox)
         idempotency = IdempotencyModule(database: database)
+        webhooks = try WebhooksModule(database: database, configuration: configuration, cursors: cursors, logger: logger,
+                                      jobs: jobs, outbox: outbox)
     }
 
     /// The auth link: access tokens are the sessions domain's, keys the API keys domain's.
@@ -35,10 +38,11 @@ struct Domains: Sendable {
         AuthMiddleware(accessTokens: sessions.service, apiKeys: apiKeys.service)
     }
 
-    /// POSTs whose answers carry a secret shown once (a new API key, a TOTP secret): an
-    /// `Idempotency-Key` there is checked but the answer is not stored.
+    /// POSTs whose answers carry a secret shown once (a new API key, a TOTP secret, a
+    /// webhook secret): an `Idempotency-Key` there is checked but the answer is not stored.
     static let oneTimeSecretRoutes: Set<String> = ["/api/v1/api-keys", "/api/v1/api-keys/{id}/rotate",
-                                                    "/api/v1/auth/mfa/totp"]
+                                                    "/api/v1/auth/mfa/totp", "/api/v1/webhooks",
+                                                    "/api/v1/webhooks/{id}/rotate-secret"]
 
     var idempotencyMiddleware: IdempotencyMiddleware {
         idempotency.middleware(unstoredRoutes: Domains.oneTimeSecretRoutes)
@@ -47,7 +51,7 @@ struct Domains: Sendable {
     /// The handlers of the queue's job kinds, given to the worker (`JobWorker`). A kind with
     /// no handler here stays queued. Webhooks registers its `event.published` fan-out and
     /// its delivery handler here.
-    var jobHandlers: [any JobHandler] { [] }
+    var jobHandlers: [any JobHandler] { [webhooks.fanOut, webhooks.deliveryJob] }
 
     /// Work that runs on one instance of the cluster at a time (API.md, Background jobs).
     var periodicJobs: [PeriodicJob] {
@@ -61,7 +65,7 @@ struct Domains: Sendable {
             PeriodicJob(name: "purge-ended-api-keys", every: .seconds(3600)) { [apiKeys] in
                 try await apiKeys.service.purgeEnded()
             },
-            // Webhooks: the purge of delivery records after WEBHOOK_RETENTION_DAYS joins here.
+            webhooks.purge,
         ]
     }
 
@@ -72,5 +76,6 @@ struct Domains: Sendable {
         apiKeys.controller.register(in: &router)
         products.controller.register(in: &router)
         orders.controller.register(in: &router)
+        webhooks.controller.register(in: &router)
     }
 }

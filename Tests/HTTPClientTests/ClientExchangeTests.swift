@@ -1,5 +1,6 @@
 import HTTPClient
 import HTTPCore
+import ReceiverTestSupport
 import Testing
 
 @Suite struct ClientExchangeTests {

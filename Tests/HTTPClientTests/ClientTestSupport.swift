@@ -1,5 +1,6 @@
 import HTTPClient
 import HTTPCore
+import ReceiverTestSupport
 
 /// A client that may reach loopback receivers (all test traffic is on 127.0.0.1) and trusts
 /// the throwaway CA when given one.

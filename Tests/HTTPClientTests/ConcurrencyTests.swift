@@ -1,5 +1,6 @@
 import HTTPClient
 import HTTPCore
+import ReceiverTestSupport
 import Synchronization
 import Testing
 import TestSupport

@@ -1,6 +1,7 @@
 import Glibc
 import HTTPClient
 import HTTPCore
+import ReceiverTestSupport
 import Testing
 import TestSupport
 

@@ -1,5 +1,6 @@
 import HTTPClient
 import HTTPCore
+import ReceiverTestSupport
 import Testing
 
 /// Responses the client must refuse, each from a real receiver over a socket; the parser's

@@ -1,5 +1,6 @@
 import HTTPClient
 import HTTPCore
+import ReceiverTestSupport
 import Testing
 
 /// Every way a certificate can be wrong ends in `.tls`, before a byte of the request is sent.

@@ -49,6 +49,8 @@ public struct AppConfiguration: Sendable {
     public var workersEnabled: Bool
     /// Jobs in flight per instance.
     public var workerConcurrency: Int
+    /// Webhook delivery: timeouts, retries, circuit breaker, address policy.
+    public var webhooks: WebhookConfiguration
 
     /// Reads and validates every variable. A bad value throws naming the variable.
     public static func fromEnvironment(_ env: [String: String], cores: Int) throws(ConfigurationError) -> AppConfiguration {
@@ -107,7 +109,8 @@ public struct AppConfiguration: Sendable {
             migrationsDirectory: reader.string("MIGRATIONS_DIR") ?? "migrations",
             dataEncryptionKey: try DataEncryptionKey(reader.string("DATA_ENCRYPTION_KEY")),
             workersEnabled: try reader.boolean("WORKERS_ENABLED", default: true),
-            workerConcurrency: try reader.integer("WORKER_CONCURRENCY", default: 8, in: 1...256))
+            workerConcurrency: try reader.integer("WORKER_CONCURRENCY", default: 8, in: 1...256),
+            webhooks: try WebhookConfiguration(reader))
         return config
     }
 

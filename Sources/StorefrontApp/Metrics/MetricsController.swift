@@ -15,6 +15,9 @@ final class MetricsController: Sendable {
     let hashing: PasswordHashingPool
     /// The queue's figures (one query per scrape) and this process's attempt counts.
     let workers: JobWorker
+    /// Delivery latency (this process) and the endpoints' circuits (one query per scrape).
+    let webhookLatency: WebhookLatency
+    let webhookCircuits: @Sendable () async throws -> [EndpointCircuit]
     /// SHA-256 of the token: comparing digests takes the same time whatever the length
     /// and content of a guess.
     private let tokenDigest: [UInt8]?
@@ -24,12 +27,15 @@ final class MetricsController: Sendable {
     private let server = Mutex<HTTPServer?>(nil)
 
     init(requests: RequestMetrics, rateLimits: any RateLimitRejectionCounts, pool: PostgresPool,
-         hashing: PasswordHashingPool, workers: JobWorker, token: Secret?) throws(CryptoError) {
+         hashing: PasswordHashingPool, workers: JobWorker, webhookLatency: WebhookLatency,
+         webhookCircuits: @escaping @Sendable () async throws -> [EndpointCircuit], token: Secret?) throws(CryptoError) {
         self.requests = requests
         self.rateLimits = rateLimits
         self.pool = pool
         self.hashing = hashing
         self.workers = workers
+        self.webhookLatency = webhookLatency
+        self.webhookCircuits = webhookCircuits
         tokenDigest = try token.map { token throws(CryptoError) in try SHA256.hash(token.value) }
         startTimeSeconds = ProcessFigures.startTimeSeconds()
     }
@@ -48,10 +54,11 @@ final class MetricsController: Sendable {
         try authorize(request)
         // Nil while the database is away: the queue's families are left out, the rest stays.
         let jobs = try? await workers.queue.figures()
+        let circuits = try? await webhookCircuits()
         return HTTPResponse(status: .ok,
                             headers: HTTPHeaders([("Content-Type", PrometheusText.contentType),
                                                   ("Cache-Control", "no-store")]),
-                            body: Array(exposition(jobs: jobs).utf8))
+                            body: Array(exposition(jobs: jobs, circuits: circuits).utf8))
     }
 
     private func authorize(_ request: Request) throws {

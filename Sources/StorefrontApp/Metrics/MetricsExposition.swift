@@ -1,6 +1,6 @@
 extension MetricsController {
     /// Every family, in a fixed order, read at call time.
-    func exposition(jobs: [JobKindFigures]? = nil) -> String {
+    func exposition(jobs: [JobKindFigures]? = nil, circuits: [EndpointCircuit]? = nil) -> String {
         var out = PrometheusText()
         writeRequests(&out)
         if let server = serverFigures {
@@ -20,6 +20,7 @@ extension MetricsController {
                    "Requests not counted because the series table was full.")
         out.sample("storefront_metrics_dropped_series_total", requests.droppedSeries)
         writeJobs(&out, pending: jobs)
+        writeWebhooks(&out, circuits: circuits)
         writeProcess(&out)
         return out.text
     }

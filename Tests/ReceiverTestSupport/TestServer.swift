@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 
 /// What a test receiver does with a request it has read.
-enum Reply: Sendable {
+public enum Reply: Sendable {
     /// Writes these bytes, then closes.
     case send([UInt8])
     /// Writes the pieces one by one, `pause` apart, then closes: a server that drips.
@@ -13,15 +13,15 @@ enum Reply: Sendable {
     /// Writes these bytes, then ends the TCP stream without a TLS close_notify.
     case sendThenCut([UInt8])
 
-    static func text(_ text: String) -> Reply { .send(Array(text.utf8)) }
+    public static func text(_ text: String) -> Reply { .send(Array(text.utf8)) }
 }
 
 /// A receiver on 127.0.0.1 for the client's tests: blocking sockets on threads of its own
 /// (one per connection), plain or TLS through libssl, and a scripted reply per request. It
 /// reads a request head and a Content-Length body, records them, and replies.
-final class TestServer: @unchecked Sendable {
+public final class TestServer: @unchecked Sendable {
     // Safe: the fields below are set in init and never change; `state` is a Mutex.
-    let port: UInt16
+    public let port: UInt16
     private let listenFD: Int32
     private let tls: ServerTLS?
     private let reply: @Sendable ([UInt8]) -> Reply
@@ -36,13 +36,13 @@ final class TestServer: @unchecked Sendable {
     private let state = LockedState(State())
 
     /// Requests received so far (head and body bytes as sent).
-    var requests: [[UInt8]] { state.withLock { $0.requests } }
+    public var requests: [[UInt8]] { state.withLock { $0.requests } }
     /// The SNI name of each TLS connection ("" when none was sent).
-    var serverNames: [String] { state.withLock { $0.serverNames } }
-    var acceptedCount: Int { state.withLock { $0.accepted } }
-    var openConnections: Int { state.withLock { $0.connections.count } }
+    public var serverNames: [String] { state.withLock { $0.serverNames } }
+    public var acceptedCount: Int { state.withLock { $0.accepted } }
+    public var openConnections: Int { state.withLock { $0.connections.count } }
 
-    init(tls: TestPKI.CertificatePair? = nil, reply: @escaping @Sendable ([UInt8]) -> Reply) throws {
+    public init(tls: TestPKI.CertificatePair? = nil, reply: @escaping @Sendable ([UInt8]) -> Reply) throws {
         self.tls = try tls.map { try ServerTLS($0) }
         self.reply = reply
         (listenFD, port) = try LoopbackSocket.listen(backlog: 64)
@@ -54,7 +54,7 @@ final class TestServer: @unchecked Sendable {
 
     /// Wakes the accept and connection threads. Descriptors are shut down and closed only
     /// under the lock, so a number another test has meanwhile reused is never touched.
-    func stop() {
+    public func stop() {
         state.withLock { state in
             guard !state.stopped else { return }
             state.stopped = true
@@ -63,8 +63,8 @@ final class TestServer: @unchecked Sendable {
         }
     }
 
-    var url: String { "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)" }
-    func url(host: String) -> String { "\(tls == nil ? "http" : "https")://\(host):\(port)" }
+    public var url: String { "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)" }
+    public func url(host: String) -> String { "\(tls == nil ? "http" : "https")://\(host):\(port)" }
 
     private func acceptLoop() {
         while true {
@@ -151,8 +151,8 @@ final class TestServer: @unchecked Sendable {
 }
 
 /// Binding and listening on 127.0.0.1 with an ephemeral port.
-enum LoopbackSocket {
-    static func listen(backlog: Int32) throws -> (fd: Int32, port: UInt16) {
+public enum LoopbackSocket {
+    public static func listen(backlog: Int32) throws -> (fd: Int32, port: UInt16) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -169,28 +169,29 @@ enum LoopbackSocket {
     }
 
     /// A port that nothing listens on (bound, then closed).
-    static func closedPort() throws -> UInt16 {
+    public static func closedPort() throws -> UInt16 {
         let (fd, port) = try listen(backlog: 1)
         close(fd)
         return port
     }
 }
 
-enum TestServerError: Error {
+public enum TestServerError: Error {
     case socket(Int32)
     case tls(String)
 }
 
-protocol ByteStream {
+public protocol ByteStream {
     func read(_ buffer: inout [UInt8]) -> Int
     @discardableResult func write(_ bytes: [UInt8]) -> Bool
     func close()
 }
 
-struct PlainStream: ByteStream {
-    let fd: Int32
-    func read(_ buffer: inout [UInt8]) -> Int { recv(fd, &buffer, buffer.count, 0) }
-    func write(_ bytes: [UInt8]) -> Bool {
+public struct PlainStream: ByteStream {
+    public let fd: Int32
+    public init(fd: Int32) { self.fd = fd }
+    public func read(_ buffer: inout [UInt8]) -> Int { recv(fd, &buffer, buffer.count, 0) }
+    public func write(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -199,19 +200,19 @@ struct PlainStream: ByteStream {
         }
         return true
     }
-    func close() { shutdown(fd, Int32(SHUT_WR)) }
+    public func close() { shutdown(fd, Int32(SHUT_WR)) }
 }
 
 /// A value behind an NSLock: a pthread mutex, which ThreadSanitizer sees (a contended
 /// `Mutex` it does not, and it would report the accept and stop threads as racing).
-final class LockedState<Value>: @unchecked Sendable {
+public final class LockedState<Value>: @unchecked Sendable {
     // Safe: `value` is only touched inside `withLock`.
     private let lock = NSLock()
     private var value: Value
 
-    init(_ value: Value) { self.value = value }
+    public init(_ value: Value) { self.value = value }
 
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
+    public func withLock<R>(_ body: (inout Value) -> R) -> R {
         lock.lock()
         defer { lock.unlock() }
         return body(&value)

@@ -4,27 +4,27 @@ import TestSupport
 /// A throwaway certificate authority and server certificates, made with the openssl CLI
 /// once per test process in a fresh temporary directory. Nothing here is trusted by the
 /// system: a client trusts it only through its CA file.
-struct TestPKI: Sendable {
-    let directory: String
+public struct TestPKI: Sendable {
+    public let directory: String
     /// The CA the client is configured with.
-    let caFile: String
+    public let caFile: String
     /// localhost and 127.0.0.1, signed by the trusted CA.
-    let good: CertificatePair
+    public let good: CertificatePair
     /// Only `elsewhere.test`, signed by the trusted CA.
-    let wrongHost: CertificatePair
+    public let wrongHost: CertificatePair
     /// localhost, signed by the trusted CA, validity ended yesterday.
-    let expired: CertificatePair
+    public let expired: CertificatePair
     /// localhost, signed by a CA the client does not know.
-    let unknownIssuer: CertificatePair
+    public let unknownIssuer: CertificatePair
 
-    struct CertificatePair: Sendable {
-        let certificate: String
-        let key: String
+    public struct CertificatePair: Sendable {
+        public let certificate: String
+        public let key: String
     }
 
-    static let shared = Task { try await TestPKI.make() }
+    public static let shared = Task { try await TestPKI.make() }
 
-    static func make() async throws -> TestPKI {
+    public static func make() async throws -> TestPKI {
         let directory = NSTemporaryDirectory() + "storefront-pki-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let ca = try await makeAuthority(directory, "ca")

@@ -3,11 +3,11 @@ import Glibc
 
 /// The TLS side of a test receiver: one SSL_CTX with a certificate chain and key, and
 /// blocking sessions over accepted sockets.
-final class ServerTLS: @unchecked Sendable {
+public final class ServerTLS: @unchecked Sendable {
     // Safe: configured in init, then only used to create sessions (SSL_new is thread-safe).
     private let context: OpaquePointer
 
-    init(_ pair: TestPKI.CertificatePair) throws {
+    public init(_ pair: TestPKI.CertificatePair) throws {
         guard let method = TLS_server_method(), let context = SSL_CTX_new(method) else {
             throw TestServerError.tls("SSL_CTX_new")
         }
@@ -22,7 +22,7 @@ final class ServerTLS: @unchecked Sendable {
 
     /// The handshake on a blocking socket; nil when the client gave up (for example after
     /// refusing the certificate).
-    func accept(_ fd: Int32) -> TLSStream? {
+    public func accept(_ fd: Int32) -> TLSStream? {
         guard let ssl = SSL_new(context) else { return nil }
         SSL_set_fd(ssl, fd)
         guard SSL_accept(ssl) == 1 else {
@@ -34,23 +34,23 @@ final class ServerTLS: @unchecked Sendable {
     }
 }
 
-final class TLSStream: ByteStream {
+public final class TLSStream: ByteStream {
     private let ssl: OpaquePointer
 
     init(ssl: OpaquePointer) { self.ssl = ssl }
     deinit { SSL_free(ssl) }
 
-    var serverName: String {
+    public var serverName: String {
         guard let name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) else { return "" }
         return String(cString: name)
     }
 
-    func read(_ buffer: inout [UInt8]) -> Int {
+    public func read(_ buffer: inout [UInt8]) -> Int {
         let count = buffer.withUnsafeMutableBytes { SSL_read(ssl, $0.baseAddress, Int32($0.count)) }
         return Int(count)
     }
 
-    func write(_ bytes: [UInt8]) -> Bool {
+    public func write(_ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { SSL_write(ssl, $0.baseAddress, Int32($0.count)) }
@@ -61,5 +61,5 @@ final class TLSStream: ByteStream {
     }
 
     /// close_notify: the client can tell this end from a truncation.
-    func close() { SSL_shutdown(ssl) }
+    public func close() { SSL_shutdown(ssl) }
 }
