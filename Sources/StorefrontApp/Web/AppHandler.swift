@@ -22,7 +22,7 @@ final class AppHandler: HTTPRequestHandler {
         self.metrics = metrics
     }
 
-    func handle(_ http: HTTPRequest) async throws -> HTTPResponse {
+    nonisolated(nonsending) func handle(_ http: HTTPRequest) async throws -> HTTPResponse {
         let match = router.match(method: http.head.method, path: http.head.path)
         let clientIP = clientAddress.resolve(peer: http.remoteAddress,
                                              forwardedFor: http.head.headers.values("X-Forwarded-For"))

@@ -7,7 +7,7 @@ struct AccessLogMiddleware: Middleware {
     let logger: Logger
     let metrics: RequestMetrics
 
-    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
+    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
         let response: HTTPResponse
         do {
             response = try await next(request, context)
