@@ -54,9 +54,12 @@ public enum ResponseSerializer {
     /// The interim response sent before reading a body announced with `Expect: 100-continue`.
     public static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
+    /// From the string's own bytes when it has them: `append(contentsOf: text.utf8)` walks
+    /// the view generically, and a response head appends some thirty strings.
     @inline(__always)
     static func append(_ out: inout [UInt8], _ text: String) {
-        out.append(contentsOf: text.utf8)
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { out.append(contentsOf: $0) }
+        if copied == nil { out.append(contentsOf: text.utf8) }
     }
 
     @inline(__always)

@@ -5,7 +5,7 @@ import HTTPCore
 public protocol HTTPRequestHandler: Sendable {
     /// Answers one request. Runs on the task executor of the connection's event loop, so a
     /// handler that never suspends costs no thread hop; anything slow must `await`.
-    func handle(_ request: HTTPRequest) async throws -> HTTPResponse
+    nonisolated(nonsending) func handle(_ request: HTTPRequest) async throws -> HTTPResponse
 
     /// The response for a request the server rejected before the handler saw it (a parse
     /// error, a body over the limit, a header timeout). Lets the application keep its error

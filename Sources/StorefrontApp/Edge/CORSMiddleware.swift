@@ -68,7 +68,7 @@ struct CORSMiddleware: Middleware {
     /// effect soon.
     static let maxAgeSeconds = 600
 
-    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
+    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
         guard let origin = request.headers["Origin"] else {
             var response = try await next(request, context)
             varyIfNeeded(&response)

@@ -12,7 +12,7 @@ struct CompressionMiddleware: Middleware {
     /// outweigh what is saved, and typical responses (one resource, errors) fit in it.
     static let minimumBytes = 1024
 
-    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
+    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
         var response = try await next(request, context)
         let compressible = CompressionMiddleware.isCompressible(response)
         let gzip = compressible && request.method != .head

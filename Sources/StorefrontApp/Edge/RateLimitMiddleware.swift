@@ -14,7 +14,7 @@ struct RateLimitMiddleware: Middleware {
     let rejections: RateLimitRejections
     let identify: @Sendable (Request) async throws -> Principal?
 
-    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
+    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
         guard RateLimitMiddleware.isLimited(request.path) else { return try await next(request, context) }
         var context = context
         let key = try await bucket(for: request, context: &context)

@@ -15,7 +15,7 @@ struct IdempotencyMiddleware: Middleware {
     let service: IdempotencyService
     let unstoredRoutes: Set<String>
 
-    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
+    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
         guard request.method == .post, context.routeTemplate.hasPrefix("/api/v1/"),
               let key = try IdempotencyMiddleware.key(of: request)
         else { return try await next(request, context) }
@@ -55,7 +55,7 @@ struct IdempotencyMiddleware: Middleware {
     /// The rest of the chain, its outcome sorted into what is stored: a client error is
     /// rendered here (its writes undone, its answer kept); a 5xx, thrown or returned, leaves
     /// nothing behind and goes back out as it came.
-    private static func run(_ next: Next, _ request: Request, _ context: RequestContext) async throws -> HTTPResponse {
+    nonisolated(nonsending) private static func run(_ next: Next, _ request: Request, _ context: RequestContext) async throws -> HTTPResponse {
         let response: HTTPResponse
         do {
             response = try await next(request, context)

@@ -30,14 +30,15 @@ public struct JSONWriter: Sendable {
     }
 
     public mutating func string(_ value: String) { beforeValue(); writeQuoted(value) }
-    public mutating func integer(_ value: Int) { beforeValue(); bytes.append(contentsOf: String(value).utf8) }
+    public mutating func integer(_ value: Int) { beforeValue(); JSONWriter.appendInteger(value, to: &bytes) }
     public mutating func bool(_ value: Bool) { beforeValue(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
     public mutating func null() { beforeValue(); bytes.append(contentsOf: "null".utf8) }
 
     public mutating func double(_ value: Double) {
         beforeValue()
-        // JSON has no NaN or infinity.
-        bytes.append(contentsOf: (value.isFinite ? "\(value)" : "null").utf8)
+        // JSON has no NaN or infinity. `description` is what interpolation printed, without
+        // building an interpolated string.
+        bytes.append(contentsOf: (value.isFinite ? value.description : "null").utf8)
     }
 
     /// A value already in JSON syntax (a parsed number keeps its text; stored JSON), written as is.
@@ -67,14 +68,30 @@ public struct JSONWriter: Sendable {
 
     public mutating func newline() { bytes.append(10) }
 
-    private mutating func writeQuoted(_ text: String) {
+    private mutating func writeQuoted(_ text: String) { JSONWriter.appendQuoted(text, to: &bytes) }
+
+    /// `text` as a JSON string, escaped per RFC 8259 §7. Static so log lines can write
+    /// into a buffer of their own.
+    static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        // Most strings (ids, routes, log fields) need no escaping: copy them whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }) {
-            bytes.append(contentsOf: text.utf8)
-            bytes.append(UInt8(ascii: "\""))
-            return
+        // Most strings (ids, routes, log fields) need no escaping: copy them whole. The scan
+        // runs over the string's own bytes; through the `UTF8View` iterator it cost several
+        // instructions a byte and was the largest item of an access line.
+        let plain = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            for byte in utf8 where JSONWriter.needsEscape(byte) { return false }
+            bytes.append(contentsOf: utf8)
+            return true
         }
+        if plain != true { appendEscaped(text, to: &bytes) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F
+    }
+
+    private static func appendEscaped(_ text: String, to bytes: inout [UInt8]) {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
@@ -83,14 +100,30 @@ public struct JSONWriter: Sendable {
             case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
             case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
             case 0..<0x20, 0x7F:
-                let hex = Array("0123456789abcdef".utf8)
                 bytes.append(contentsOf: "\\u00".utf8)
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0xF)])
+                bytes.append(hexDigits[Int(byte >> 4)])
+                bytes.append(hexDigits[Int(byte & 0xF)])
             default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Decimal digits without the `String` that `String(value)` allocates.
+    static func appendInteger(_ value: Int, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var rest = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: Int's 20 digits fit
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var start = buffer.count
+            repeat {
+                start -= 1
+                buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            bytes.append(contentsOf: buffer[start...])
+        }
     }
 }
 

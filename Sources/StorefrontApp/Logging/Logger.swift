@@ -47,34 +47,82 @@ public struct Logger: Sendable {
         log(level, message, orderedFields: fields.sorted { $0.key < $1.key })
     }
 
-    /// The fast path for the access log: fields keep the caller's order.
+    /// Fields in the caller's order.
     public func log(_ level: LogLevel, _ message: String, orderedFields: [(String, LogValue)]) {
-        guard level >= minimumLevel else { return }
-        var line = JSONWriter()
-        line.beginObject()
-        line.key("time"); line.string(Timestamp.rfc3339Now())
-        line.key("level"); line.string(level.rawValue)
-        line.key("msg"); line.string(message)
-        for (key, value) in orderedFields {
-            line.key(key)
-            switch value {
-            case .string(let text): line.string(text)
-            case .int(let number): line.integer(number)
-            case .double(let number): line.double(number)
-            case .bool(let flag): line.bool(flag)
-            }
+        log(level, message) { line in
+            for (key, value) in orderedFields { line.field(key, value) }
         }
-        if let trace = LogScope.trace {
-            line.key("trace_id"); line.string(trace.traceID)
-            line.key("span_id"); line.string(trace.spanID)
-        }
-        line.endObject()
-        line.newline()
-        sink.write(line: line.bytes)
     }
+
+    /// The fast path for the access log: `fields` writes straight into the line, which is
+    /// built in a buffer the thread reuses, so a line costs no array, dictionary or string.
+    func log(_ level: LogLevel, _ message: String, fields: (inout LogLine) -> Void) {
+        guard level >= minimumLevel else { return }
+        let reusable = Logger.buffers.current
+        // Taken out, so the array stays uniquely referenced while it grows.
+        var line = LogLine(bytes: reusable.bytes)
+        reusable.bytes = []
+        line.bytes.append(contentsOf: #"{"time":""#.utf8)
+        Timestamp.appendRFC3339Now(to: &line.bytes)
+        line.bytes.append(UInt8(ascii: "\""))
+        line.field("level", level.rawValue)
+        line.field("msg", message)
+        fields(&line)
+        if let trace = LogScope.trace {
+            line.field("trace_id", trace.traceID)
+            line.field("span_id", trace.spanID)
+        }
+        line.bytes.append(UInt8(ascii: "}"))
+        line.bytes.append(10)
+        sink.write(line: line.bytes)
+        line.bytes.removeAll(keepingCapacity: true)
+        reusable.bytes = line.bytes
+    }
+
+    private final class LineBuffer {
+        var bytes: [UInt8] = []
+        init() { bytes.reserveCapacity(512) }
+    }
+
+    private static let buffers = PerThread { LineBuffer() }
 
     public func debug(_ message: String, _ fields: [String: LogValue] = [:]) { log(.debug, message, fields) }
     public func info(_ message: String, _ fields: [String: LogValue] = [:]) { log(.info, message, fields) }
     public func warning(_ message: String, _ fields: [String: LogValue] = [:]) { log(.warning, message, fields) }
     public func error(_ message: String, _ fields: [String: LogValue] = [:]) { log(.error, message, fields) }
+}
+
+/// One log line being written: the fields after `msg`, each `,"key":value`.
+struct LogLine {
+    var bytes: [UInt8]
+
+    mutating func field(_ key: String, _ value: String) {
+        begin(key)
+        JSONWriter.appendQuoted(value, to: &bytes)
+    }
+
+    mutating func field(_ key: String, _ value: Int) {
+        begin(key)
+        JSONWriter.appendInteger(value, to: &bytes)
+    }
+
+    mutating func field(_ key: String, _ value: LogValue) {
+        switch value {
+        case .string(let text): field(key, text)
+        case .int(let number): field(key, number)
+        case .double(let number):
+            begin(key)
+            // JSON has no NaN or infinity; `description` is what `JSONWriter.double` writes.
+            bytes.append(contentsOf: (number.isFinite ? number.description : "null").utf8)
+        case .bool(let flag):
+            begin(key)
+            bytes.append(contentsOf: (flag ? "true" : "false").utf8)
+        }
+    }
+
+    private mutating func begin(_ key: String) {
+        bytes.append(UInt8(ascii: ","))
+        JSONWriter.appendQuoted(key, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
 }

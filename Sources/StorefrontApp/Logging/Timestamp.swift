@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Synchronization
 
 /// RFC 3339 UTC timestamps with milliseconds (`2026-02-02T21:30:00.123Z`), as API.md fixes.
 public enum Timestamp {
@@ -13,23 +12,36 @@ public enum Timestamp {
     /// The same as `rfc3339`, reusing the formatted second while it lasts: log lines ask
     /// for the time of every request, and `gmtime_r` plus formatting was visible in profiles.
     public static func rfc3339Now() -> String {
-        let now = nowMilliseconds()
-        let second = now / 1000
-        let cached = lastSecond.withLock { $0 }
-        let prefix: String
-        if cached.second == second {
-            prefix = cached.prefix
-        } else {
-            let full = rfc3339(now)
-            prefix = String(full.dropLast(4))
-            lastSecond.withLock { $0 = (second, prefix) }
-        }
-        let millis = Int(now % 1000)
-        let digits = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
-        return prefix + digits + "Z"
+        var bytes: [UInt8] = []
+        appendRFC3339Now(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static let lastSecond = Mutex<(second: Int64, prefix: String)>((-1, ""))
+    /// `rfc3339Now()` written into `bytes`. Each thread keeps its own formatted second, so
+    /// no lock is taken and no string is built per log line.
+    static func appendRFC3339Now(to bytes: inout [UInt8]) {
+        let now = nowMilliseconds()
+        let second = now / 1000
+        let cache = secondCache.current
+        if cache.second != second {
+            cache.prefix = Array(rfc3339(second * 1000).utf8.dropLast(4))
+            cache.second = second
+        }
+        bytes.append(contentsOf: cache.prefix)
+        let millis = Int(now % 1000)
+        bytes.append(UInt8(ascii: "0") + UInt8(millis / 100))
+        bytes.append(UInt8(ascii: "0") + UInt8(millis / 10 % 10))
+        bytes.append(UInt8(ascii: "0") + UInt8(millis % 10))
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
+    /// `2026-02-02T21:30:00.` for the second last formatted on this thread.
+    private final class SecondCache {
+        var second: Int64 = -1
+        var prefix: [UInt8] = []
+    }
+
+    private static let secondCache = PerThread { SecondCache() }
 
     public static func rfc3339(_ epochMilliseconds: Int64) -> String {
         var seconds = time_t(epochMilliseconds / 1000)

@@ -6,7 +6,7 @@ import HTTPCore
 struct TraceContextMiddleware: Middleware {
     let ids: TraceIDSource
 
-    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
+    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
         var context = context
         // One pass over the fields; nothing is allocated when neither header is sent.
         var parents: [String] = [], states: [String] = []

@@ -33,18 +33,23 @@ private final class RandomBuffer {
         if used + count > bytes.count { refill() }
         let start = used
         used += count
-        guard bytes[start..<used].contains(where: { $0 != 0 }) else { return "" }
-        return String(unsafeUninitializedCapacity: count * 2) { out in
-            for index in 0..<count {
-                let byte = bytes[start + index]
-                out[2 * index] = RandomBuffer.digits[Int(byte >> 4)]
-                out[2 * index + 1] = RandomBuffer.digits[Int(byte & 0xF)]
+        return bytes.withUnsafeBufferPointer { random in
+            let drawn = UnsafeBufferPointer(rebasing: random[start..<start + count])
+            guard drawn.contains(where: { $0 != 0 }) else { return "" }
+            return String(unsafeUninitializedCapacity: count * 2) { out in
+                for (index, byte) in drawn.enumerated() {
+                    out[2 * index] = RandomBuffer.hexDigit(byte >> 4)
+                    out[2 * index + 1] = RandomBuffer.hexDigit(byte & 0xF)
+                }
+                return count * 2
             }
-            return count * 2
         }
     }
 
-    private static let digits = Array("0123456789abcdef".utf8)
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
 
     private func refill() {
         let filled = bytes.withUnsafeMutableBytes { buffer in (try? SecureRandom.fill(buffer)) != nil }

@@ -22,7 +22,7 @@ final class AppHandler: HTTPRequestHandler {
         self.metrics = metrics
     }
 
-    func handle(_ http: HTTPRequest) async throws -> HTTPResponse {
+    nonisolated(nonsending) func handle(_ http: HTTPRequest) async throws -> HTTPResponse {
         let match = router.match(method: http.head.method, path: http.head.path)
         let clientIP = clientAddress.resolve(peer: http.remoteAddress,
                                              forwardedFor: http.head.headers.values("X-Forwarded-For"))
@@ -67,9 +67,11 @@ final class AppHandler: HTTPRequestHandler {
         response.headers.set("X-Request-Id", requestID)
         SecurityHeadersMiddleware.apply(to: &response)
         metrics.recordRejected(status: response.status.code)
-        logger.log(.info, "request", orderedFields: AccessLogMiddleware.fields(
-            requestID: requestID, method: "-", route: "(rejected)", status: response.status.code,
-            durationMs: 0, bytes: response.body.count, clientIP: remoteAddress))
+        logger.log(.info, "request") { line in
+            AccessLogMiddleware.fields(&line, requestID: requestID, method: "-", route: "(rejected)",
+                                       status: response.status.code, durationMs: 0, bytes: response.body.count,
+                                       clientIP: remoteAddress)
+        }
         return response
     }
 }

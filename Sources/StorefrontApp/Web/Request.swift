@@ -58,6 +58,8 @@ public struct RequestContext: Sendable {
     var identification: Result<Principal?, any Error>?
     /// Set by the trace-context link: the W3C trace this request belongs to.
     public var trace: TraceContext?
+    /// The route's handler, which the composed chain calls after its last link.
+    var endpoint: Next?
 
     public init(requestID: String = "", routeTemplate: String, routeAccess: RouteAccess = .anyone,
                 clientIP: String, startedAt: ContinuousClock.Instant = .now, principal: Principal? = nil) {

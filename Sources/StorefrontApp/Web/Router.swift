@@ -1,6 +1,6 @@
 import HTTPCore
 
-public typealias RouteHandler = @Sendable (Request, RequestContext) async throws -> HTTPResponse
+public typealias RouteHandler = nonisolated(nonsending) @Sendable (Request, RequestContext) async throws -> HTTPResponse
 
 /// A method and path template (`/api/v1/products/{id}`) bound to a handler.
 public struct Route: Sendable {

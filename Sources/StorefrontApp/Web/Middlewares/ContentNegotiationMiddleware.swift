@@ -3,7 +3,7 @@ import HTTPCore
 /// API.md, Conventions: under `/api/v1` an `Accept` that excludes JSON is 406, and a body
 /// whose `Content-Type` is not JSON (or merge-patch JSON for PATCH) is 415.
 struct ContentNegotiationMiddleware: Middleware {
-    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
+    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
         guard context.routeTemplate.hasPrefix("/api/") else { return try await next(request, context) }
         if let accept = request.headers["Accept"], !MediaRange.accepts(accept, type: "application", subtype: "json") {
             throw AppError(.notAcceptable, "This endpoint only produces application/json")

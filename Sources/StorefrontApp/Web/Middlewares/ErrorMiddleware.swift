@@ -9,7 +9,7 @@ import HTTPCore
 struct ErrorMiddleware: Middleware {
     let logger: Logger
 
-    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
+    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
         do {
             return try await next(request, context)
         } catch {

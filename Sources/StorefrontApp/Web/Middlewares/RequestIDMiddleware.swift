@@ -6,7 +6,7 @@ import Synchronization
 struct RequestIDMiddleware: Middleware {
     let generator: RequestIDGenerator
 
-    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
+    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
         var context = context
         context.requestID = request.headers["X-Request-Id"].flatMap(RequestIDMiddleware.accepted) ?? generator.next()
         var response = try await next(request, context)

@@ -10,7 +10,7 @@ struct SecurityHeadersMiddleware: Middleware {
         ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
     ]
 
-    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
+    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
         var response = try await next(request, context)
         SecurityHeadersMiddleware.apply(to: &response)
         let credentialed = request.headers.contains("Authorization") || request.headers.contains("X-API-Key")
