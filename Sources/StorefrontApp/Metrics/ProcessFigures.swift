@@ -13,12 +13,16 @@ enum ProcessFigures {
 
     /// `process_open_fds`: the entries of /proc/self/fd, less the one reading it.
     static func openFileDescriptors() -> Int? {
-        guard let directory = opendir("/proc/self/fd") else { return nil }
+        guard let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name),
+              let directory = opendir("/proc/self/fd") else { return nil }
         defer { closedir(directory) }
+        // Only the name's first byte is read, through the pointer: a record is `d_reclen`
+        // bytes, often shorter than `dirent`, so copying `d_name` (256 bytes) out of the last
+        // record of readdir's buffer read past its end.
         var count = 0
         while let entry = readdir(directory) {
-            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in name.first == UInt8(ascii: ".") }
-            if !isDot { count += 1 }
+            let first = UnsafeRawPointer(entry).load(fromByteOffset: nameOffset, as: UInt8.self)
+            if first != UInt8(ascii: ".") { count += 1 }
         }
         return count - 1
     }
