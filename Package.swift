@@ -5,7 +5,8 @@ import PackageDescription
 //   storefront (CLI) -> StorefrontApp -> HTTPServer -> HTTPCore
 //                                     -> Postgres   -> CLibPQ, Crypto
 //                                     -> Crypto     -> CCrypto
-//   Resilience (circuit breaker): no dependencies; the webhook deliverer uses it
+//   Resilience (circuit breaker) -> Locking; the webhook deliverer uses it
+//   Locking (the TSan-visible lock) -> CLinux
 //   HTTPClient -> HTTPCore, CSSL (outbound requests: webhook deliveries)
 // No Swift package dependencies: C libraries come from the system.
 let package = Package(
@@ -38,11 +39,14 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ", "Crypto", "CLinux"]),
         // Hashes, HMAC, scrypt, randomness, constant-time compare through libcrypto.
         .target(name: "Crypto", dependencies: ["CCrypto"]),
-        // Resilience patterns for outbound calls (circuit breaker): no dependencies.
-        .target(name: "Resilience"),
+        // Resilience patterns for outbound calls (circuit breaker).
+        .target(name: "Resilience", dependencies: ["Locking"]),
+        // `Locked`: a mutex whose ordering ThreadSanitizer can see (the only lock type used).
+        .target(name: "Locking", dependencies: ["CLinux"]),
         // The application: configuration, middleware, routes, services, repositories.
         .target(name: "StorefrontApp",
-                dependencies: ["HTTPCore", "HTTPServer", "HTTPClient", "Resilience", "Postgres", "Crypto", "CZlib"]),
+                dependencies: ["HTTPCore", "HTTPServer", "HTTPClient", "Resilience", "Postgres", "Crypto", "CZlib",
+                               "Locking"]),
         .executableTarget(name: "storefront", dependencies: ["StorefrontApp"]),
         // Full chain and bare router side by side, for `scripts/bench chain`.
         .executableTarget(name: "storefront-bench", dependencies: ["StorefrontApp"], path: "Sources/StorefrontBench"),
@@ -63,6 +67,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience"]),
+        .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "StorefrontAppTests",
                     dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "Crypto",
                                    "HTTPTestSupport", "TestSupport", "CZlib", "HTTPClient", "Resilience",

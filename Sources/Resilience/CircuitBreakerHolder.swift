@@ -1,15 +1,15 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// One in-memory `CircuitBreaker` shared by concurrent callers: every transition happens
 /// under one lock, so a half-open circuit admits exactly one trial however many callers
 /// ask at once. The clock is injected so tests move time by hand.
 public final class CircuitBreakerHolder: Sendable {
-    private let breaker: Mutex<CircuitBreaker>
+    private let breaker: Locked<CircuitBreaker>
     private let clock: @Sendable () -> Date
 
     public init(policy: CircuitBreaker.Policy, clock: @escaping @Sendable () -> Date = Date.init) {
-        breaker = Mutex(CircuitBreaker(policy: policy))
+        breaker = Locked(CircuitBreaker(policy: policy))
         self.clock = clock
     }
 

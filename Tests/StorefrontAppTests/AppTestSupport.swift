@@ -40,14 +40,25 @@ struct RunningApp {
         }
     }()
 
-    func request(_ raw: String, timeoutSeconds: Int = 10) throws -> RawHTTPClient.Response {
-        let client = try RawHTTPClient(port: port, timeoutSeconds: timeoutSeconds)
-        try client.send(raw)
-        return try client.readResponse(headRequest: raw.hasPrefix("HEAD "))
+    /// One exchange on a new connection. The socket I/O blocks, so it runs on a Dispatch
+    /// thread: blocking inside an async test would hold one of the cooperative pool's few
+    /// threads, and on a loaded machine parallel suites then starve each other's tasks
+    /// (an `eventually` that never gets to poll).
+    func request(_ raw: String, timeoutSeconds: Int = 10) async throws -> RawHTTPClient.Response {
+        let port = port
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result {
+                    let client = try RawHTTPClient(port: port, timeoutSeconds: timeoutSeconds)
+                    try client.send(raw)
+                    return try client.readResponse(headRequest: raw.hasPrefix("HEAD "))
+                })
+            }
+        }
     }
 
-    func get(_ path: String, headers: String = "") throws -> RawHTTPClient.Response {
-        try request("GET \(path) HTTP/1.1\r\nHost: test\r\n\(headers)\r\n")
+    func get(_ path: String, headers: String = "") async throws -> RawHTTPClient.Response {
+        try await request("GET \(path) HTTP/1.1\r\nHost: test\r\n\(headers)\r\n")
     }
 
     /// Parses a JSON body into Foundation values for assertions.

@@ -140,14 +140,14 @@ func gunzip(_ data: [UInt8]) -> [UInt8]? {
     /// Through the server: the wire's Content-Length is the compressed size, exactly.
     @Test func metricsAreServedCompressedWithAnExactContentLength() async throws {
         try await withApp { app in
-            let response = try app.get("/metrics", headers: "Accept-Encoding: gzip\r\n")
+            let response = try await app.get("/metrics", headers: "Accept-Encoding: gzip\r\n")
             #expect(response.status == 200)
             #expect(response.header("Content-Encoding") == "gzip")
             #expect(response.header("Vary") == "Accept-Encoding")
             #expect(response.header("Content-Length") == String(response.body.count))
             let text = try #require(gunzip(response.body))
             _ = try PrometheusScrape(String(decoding: text, as: UTF8.self))
-            let identity = try app.get("/metrics")
+            let identity = try await app.get("/metrics")
             #expect(identity.header("Content-Encoding") == nil)
             #expect(identity.header("Vary") == "Accept-Encoding")
         }

@@ -3,16 +3,13 @@ import HTTPTestSupport
 @testable import StorefrontApp
 
 extension RunningApp {
-    /// One exchange, its blocking socket I/O on a Dispatch thread so parallel suites do
-    /// not starve Swift's cooperative pool (see `IdentityApp.call`).
+    /// One exchange (`request`: its blocking socket I/O runs on a Dispatch thread).
     func send(_ method: String, _ path: String, headers: [String] = [], body: String? = nil) async throws
         -> RawHTTPClient.Response {
         var lines = ["\(method) \(path) HTTP/1.1", "Host: test"] + headers
         if let body { lines += ["Content-Type: application/json", "Content-Length: \(body.utf8.count)"] }
         let raw = lines.joined(separator: "\r\n") + "\r\n\r\n" + (body ?? "")
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try self.request(raw) }) }
-        }
+        return try await request(raw)
     }
 }
 

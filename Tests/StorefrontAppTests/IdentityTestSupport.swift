@@ -31,10 +31,7 @@ struct IdentityApp {
             lines.append("Content-Length: \(body.utf8.count)")
         }
         let raw = lines.joined(separator: "\r\n") + "\r\n\r\n" + (body ?? "")
-        let app = self.app
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try app.request(raw, timeoutSeconds: timeoutSeconds) }) }
-        }
+        return try await app.request(raw, timeoutSeconds: timeoutSeconds)
     }
 
     /// Registers a customer and returns its id.

@@ -58,9 +58,9 @@ struct HTTPResponseSummary {
         try FileManager.default.copyItem(at: TestEnvironment.migrationsDirectory, to: directory)
         try await TestDatabase.with { database in
             try await withApp(environment: ["DATABASE_URL": database.conninfo, "MIGRATIONS_DIR": directory.path]) { app in
-                #expect(try app.get("/ready").status == 200)
+                #expect(try await app.get("/ready").status == 200)
                 try FileManager.default.removeItem(at: directory)
-                let response = try app.get("/ready")
+                let response = try await app.get("/ready")
                 #expect(response.status == 200, "\(response.bodyText)")
                 #expect((try RunningApp.json(response)["checks"] as? [String: String])?["migrations"] == "ok")
             }
@@ -71,7 +71,7 @@ struct HTTPResponseSummary {
     @Test func anUnreadableDirectoryAtStartUpKeepsReady503() async throws {
         try await TestDatabase.with { database in
             try await withApp(environment: ["DATABASE_URL": database.conninfo, "MIGRATIONS_DIR": "/nonexistent/migrations"]) { app in
-                let response = try app.get("/ready")
+                let response = try await app.get("/ready")
                 #expect(response.status == 503)
                 #expect((try RunningApp.json(response)["checks"] as? [String: String])?["migrations"] == "unknown")
             }

@@ -73,7 +73,7 @@ import Testing
             _ = try await catalog.create(sku: "MUG-1")
             _ = try await catalog.create(sku: "MUG-2")
             _ = try await api.db.query("UPDATE jobs SET created_at = now() - interval '90 seconds', run_at = now() - interval '60 seconds'")
-            let scrape = try MetricsEndpointTests.scrape(api.app)
+            let scrape = try await MetricsEndpointTests.scrape(api.app)
             for (name, type) in [("storefront_jobs_ready", "gauge"), ("storefront_jobs_running", "gauge"),
                                  ("storefront_jobs_oldest_ready_age_seconds", "gauge"),
                                  ("storefront_job_attempts_total", "counter"), ("storefront_outbox_lag_seconds", "gauge")] {

@@ -4,8 +4,8 @@ import Testing
 @testable import StorefrontApp
 
 @Suite struct MetricsEndpointTests {
-    static func scrape(_ app: RunningApp, headers: String = "") throws -> PrometheusScrape {
-        let response = try app.get("/metrics", headers: headers)
+    static func scrape(_ app: RunningApp, headers: String = "") async throws -> PrometheusScrape {
+        let response = try await app.get("/metrics", headers: headers)
         #expect(response.status == 200)
         #expect(response.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
         return try PrometheusScrape(response.bodyText)
@@ -17,8 +17,8 @@ import Testing
 
     @Test func scrapeIsStrictTextFormatWithEveryFamily() async throws {
         try await withApp { app in
-            _ = try app.get("/health")
-            let scrape = try MetricsEndpointTests.scrape(app)
+            _ = try await app.get("/health")
+            let scrape = try await MetricsEndpointTests.scrape(app)
             let expected: [(String, String)] = [
                 ("http_server_requests_total", "counter"), ("http_server_request_duration_seconds", "histogram"),
                 ("http_server_active_requests", "gauge"), ("http_server_open_connections", "gauge"),
@@ -47,12 +47,12 @@ import Testing
 
     @Test func countersAndHistogramsMoveAsRequestsAreAnswered() async throws {
         try await withApp { app in
-            let before = try MetricsEndpointTests.scrape(app)
-            for _ in 0..<3 { _ = try app.get("/health") }
-            _ = try app.get("/no/such/path/123")
-            _ = try app.request("BREW /health HTTP/1.1\r\nHost: t\r\n\r\n")
-            _ = try app.request("DELETE /health HTTP/1.1\r\nHost: t\r\n\r\n")
-            let after = try MetricsEndpointTests.scrape(app)
+            let before = try await MetricsEndpointTests.scrape(app)
+            for _ in 0..<3 { _ = try await app.get("/health") }
+            _ = try await app.get("/no/such/path/123")
+            _ = try await app.request("BREW /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            _ = try await app.request("DELETE /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            let after = try await MetricsEndpointTests.scrape(app)
             let delta = { (route: String, method: String, status: String) in
                 MetricsEndpointTests.requests(after, route, method, status)
                     - MetricsEndpointTests.requests(before, route, method, status)
@@ -75,10 +75,10 @@ import Testing
 
     @Test func requestsRefusedWhileReadingCountAsRejected() async throws {
         try await withApp { app in
-            let before = MetricsEndpointTests.requests(try MetricsEndpointTests.scrape(app), "(rejected)", "_OTHER", "400")
-            let response = try app.request("GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+            let before = MetricsEndpointTests.requests(try await MetricsEndpointTests.scrape(app), "(rejected)", "_OTHER", "400")
+            let response = try await app.request("GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
             #expect(response.status == 400)
-            let after = try MetricsEndpointTests.scrape(app)
+            let after = try await MetricsEndpointTests.scrape(app)
             #expect(MetricsEndpointTests.requests(after, "(rejected)", "_OTHER", "400") == before + 1)
             // Refused requests have no measured duration, so no histogram series.
             #expect(after.value("http_server_request_duration_seconds_count",
@@ -92,7 +92,7 @@ import Testing
             rejections.record(.auth)
             rejections.record(.auth)
             rejections.record(.key)
-            let scrape = try MetricsEndpointTests.scrape(app)
+            let scrape = try await MetricsEndpointTests.scrape(app)
             let name = "storefront_rate_limit_rejections_total"
             #expect(scrape.value(name, ["policy": "auth"]) == 2)
             #expect(scrape.value(name, ["policy": "key"]) == 1)
@@ -110,7 +110,7 @@ import Testing
     ])
     func metricsTokenIsRequiredWhenSet(headers: String, status: Int) async throws {
         try await withApp(environment: ["METRICS_TOKEN": "s3cret-metrics-token"]) { app in
-            let response = try app.get("/metrics", headers: headers)
+            let response = try await app.get("/metrics", headers: headers)
             #expect(response.status == status)
             if status == 401 {
                 #expect(response.header("WWW-Authenticate") == "Bearer")

@@ -11,7 +11,7 @@ private struct FixedCheck: ReadinessCheck {
 @Suite struct OperationalEndpointTests {
     @Test func healthReportsStatusVersionAndUptime() async throws {
         try await withApp { app in
-            let response = try app.get("/health")
+            let response = try await app.get("/health")
             #expect(response.status == 200)
             #expect(response.header("Content-Type") == "application/json")
             let json = try RunningApp.json(response)
@@ -23,14 +23,14 @@ private struct FixedCheck: ReadinessCheck {
 
     @Test func liveAnswersOk() async throws {
         try await withApp { app in
-            let json = try RunningApp.json(try app.get("/live"))
+            let json = try RunningApp.json(try await app.get("/live"))
             #expect(json["status"] as? String == "ok")
         }
     }
 
     @Test func readyIs503NamingTheFailingCheck() async throws {
         try await withApp(readinessChecks: [FixedCheck(name: "search", problemText: "down")]) { app in
-            let response = try app.get("/ready")
+            let response = try await app.get("/ready")
             #expect(response.status == 503)
             #expect(response.header("Retry-After") != nil)
             let json = try RunningApp.json(response)
@@ -41,7 +41,7 @@ private struct FixedCheck: ReadinessCheck {
     @Test func readyIs503WhileDraining() async throws {
         try await withApp(readinessChecks: [FixedCheck(name: "x", problemText: nil)]) { app in
             app.application.lifecycle.beginDraining()
-            let response = try app.get("/ready")
+            let response = try await app.get("/ready")
             #expect(response.status == 503)
             let json = try RunningApp.json(response)
             #expect((json["checks"] as? [String: String])?["server"] == "draining")
@@ -50,7 +50,7 @@ private struct FixedCheck: ReadinessCheck {
 
     @Test func openAPIDocumentIsServedAsYAML() async throws {
         try await withApp { app in
-            let response = try app.get("/openapi.yaml")
+            let response = try await app.get("/openapi.yaml")
             #expect(response.status == 200)
             #expect(response.header("Content-Type") == "application/yaml")
             #expect(response.bodyText.hasPrefix("openapi:"))

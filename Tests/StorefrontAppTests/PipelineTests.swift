@@ -24,7 +24,7 @@ import Testing
 
     @Test func unknownPathIs404WithTheEnvelope() async throws {
         try await withApp { app in
-            let response = try app.get("/nope")
+            let response = try await app.get("/nope")
             #expect(response.status == 404)
             try expectEnvelope(response, code: "NOT_FOUND")
             expectSecurityHeaders(response)
@@ -33,7 +33,7 @@ import Testing
 
     @Test func wrongMethodIs405WithAllowAndTheEnvelope() async throws {
         try await withApp { app in
-            let response = try app.request("DELETE /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            let response = try await app.request("DELETE /health HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(response.status == 405)
             #expect(response.header("Allow") == "GET, HEAD, OPTIONS")
             try expectEnvelope(response, code: "METHOD_NOT_ALLOWED")
@@ -42,7 +42,7 @@ import Testing
 
     @Test func bodyOverTheLimitIs413WithTheEnvelope() async throws {
         try await withApp(environment: ["MAX_BODY_BYTES": "100"]) { app in
-            let response = try app.request("POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n")
+            let response = try await app.request("POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n")
             #expect(response.status == 413)
             try expectEnvelope(response, code: "PAYLOAD_TOO_LARGE")
             expectSecurityHeaders(response)
@@ -51,7 +51,7 @@ import Testing
 
     @Test func malformedRequestIs400WithTheEnvelope() async throws {
         try await withApp { app in
-            let response = try app.request("GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+            let response = try await app.request("GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
             #expect(response.status == 400)
             try expectEnvelope(response, code: "BAD_REQUEST")
         }
@@ -59,7 +59,7 @@ import Testing
 
     @Test func validClientRequestIdIsEchoed() async throws {
         try await withApp { app in
-            let response = try app.get("/health", headers: "X-Request-Id: abc.DEF_123-x\r\n")
+            let response = try await app.get("/health", headers: "X-Request-Id: abc.DEF_123-x\r\n")
             #expect(response.header("X-Request-Id") == "abc.DEF_123-x")
         }
     }
@@ -67,7 +67,7 @@ import Testing
     @Test(arguments: ["has space", "semi;colon", String(repeating: "a", count: 129), "ünïcode"])
     func invalidClientRequestIdIsReplaced(candidate: String) async throws {
         try await withApp { app in
-            let response = try app.get("/nope", headers: "X-Request-Id: \(candidate)\r\n")
+            let response = try await app.get("/nope", headers: "X-Request-Id: \(candidate)\r\n")
             let id = try #require(response.header("X-Request-Id"))
             #expect(id != candidate)
             #expect(RequestIDMiddleware.accepted(id) == id)
@@ -85,7 +85,7 @@ import Testing
     @Test func accessLogLineIsOneJSONObjectWithTheRouteTemplateAndNoSecrets() async throws {
         try await withApp { app in
             let secret = "Bearer super-secret-token-value"
-            _ = try app.get("/health?api_key=query-secret", headers: "Authorization: \(secret)\r\nCookie: session=cookie-secret\r\nX-Request-Id: log-check\r\n")
+            _ = try await app.get("/health?api_key=query-secret", headers: "Authorization: \(secret)\r\nCookie: session=cookie-secret\r\nX-Request-Id: log-check\r\n")
             await app.stop()
             let line = try #require(app.logs.all.first { $0.contains("\"request_id\":\"log-check\"") })
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -106,19 +106,19 @@ import Testing
 
     @Test func credentialedResponsesAreNotCached() async throws {
         try await withApp { app in
-            let response = try app.get("/health", headers: "Authorization: Bearer x\r\n")
+            let response = try await app.get("/health", headers: "Authorization: Bearer x\r\n")
             #expect(response.header("Cache-Control") == "no-store")
-            #expect(try app.get("/health").header("Cache-Control") == nil)
+            #expect(try await app.get("/health").header("Cache-Control") == nil)
         }
     }
 
     @Test func headAndOptionsAreAnsweredForEveryGetRoute() async throws {
         try await withApp { app in
-            let head = try app.request("HEAD /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            let head = try await app.request("HEAD /health HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(head.status == 200)
             #expect(head.body.isEmpty)
             #expect(Int(head.header("Content-Length") ?? "") ?? 0 > 0)
-            let options = try app.request("OPTIONS /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            let options = try await app.request("OPTIONS /health HTTP/1.1\r\nHost: t\r\n\r\n")
             #expect(options.status == 204)
             #expect(options.header("Allow") == "GET, HEAD, OPTIONS")
         }
@@ -127,14 +127,14 @@ import Testing
     /// API.md: `OPTIONS *` is 200 with the server's methods, through the whole chain.
     @Test func optionsAsteriskIs200WithTheServersMethodsAndTheUsualHeaders() async throws {
         try await withApp { app in
-            let response = try app.request("OPTIONS * HTTP/1.1\r\nHost: t\r\nX-Request-Id: star-1\r\n\r\n")
+            let response = try await app.request("OPTIONS * HTTP/1.1\r\nHost: t\r\nX-Request-Id: star-1\r\n\r\n")
             #expect(response.status == 200)
             let allow = Set((response.header("Allow") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             #expect(allow.isSuperset(of: ["GET", "HEAD", "OPTIONS"]))
             #expect(response.header("X-Request-Id") == "star-1")
             expectSecurityHeaders(response)
             // Only OPTIONS may use the asterisk-form (RFC 9112 §3.2.4).
-            #expect(try app.request("GET * HTTP/1.1\r\nHost: t\r\n\r\n").status == 400)
+            #expect(try await app.request("GET * HTTP/1.1\r\nHost: t\r\n\r\n").status == 400)
         }
     }
 

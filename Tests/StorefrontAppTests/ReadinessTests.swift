@@ -14,7 +14,7 @@ import TestSupport
     @Test func readyIs200WithAReachableFullyMigratedDatabase() async throws {
         try await TestDatabase.with { database in
             try await withApp(environment: environment(database.conninfo)) { app in
-                let response = try app.get("/ready")
+                let response = try await app.get("/ready")
                 #expect(response.status == 200)
                 let json = try RunningApp.json(response)
                 #expect(json["status"] as? String == "ready")
@@ -26,7 +26,7 @@ import TestSupport
     @Test func pendingMigrationsMakeReady503() async throws {
         try await TestDatabase.with(migrated: false) { database in
             try await withApp(environment: environment(database.conninfo)) { app in
-                let response = try app.get("/ready")
+                let response = try await app.get("/ready")
                 #expect(response.status == 503)
                 let checks = try RunningApp.json(response)["checks"] as? [String: String]
                 #expect(checks?["database"] == "ok")
@@ -39,7 +39,7 @@ import TestSupport
         // Port 1 on loopback: nothing listens, the connection is refused at once.
         try await withApp(environment: environment("host=127.0.0.1 port=1 dbname=none connect_timeout=2")) { app in
             let started = ContinuousClock.now
-            let response = try app.get("/ready")
+            let response = try await app.get("/ready")
             #expect(response.status == 503)
             #expect((try RunningApp.json(response)["checks"] as? [String: String])?["database"] == "unreachable")
             #expect(ContinuousClock.now - started < .seconds(5))
@@ -51,16 +51,16 @@ import TestSupport
         do {
             try await withApp(environment: environment(cluster.conninfo)) { app in
                 _ = try await app.application.configuration.migrator(pool: app.application.database).up()
-                #expect(try app.get("/ready").status == 200)
+                #expect(try await app.get("/ready").status == 200)
 
                 try await cluster.stop()
                 let whileDown = ContinuousClock.now
-                #expect(try app.get("/ready").status == 503)
+                #expect(try await app.get("/ready").status == 503)
                 // A request that needs the database fails fast instead of hanging.
                 #expect(ContinuousClock.now - whileDown < .seconds(5))
 
                 try await cluster.start()
-                #expect(try await eventually(within: .seconds(20)) { try app.get("/ready").status == 200 })
+                #expect(try await eventually(within: .seconds(20)) { try await app.get("/ready").status == 200 })
             }
         } catch {
             try? await cluster.destroy()

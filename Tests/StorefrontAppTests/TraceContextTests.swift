@@ -54,7 +54,7 @@ import Testing
 
     @Test func aValidTraceparentIsContinuedWithTheServersOwnSpan() async throws {
         try await withApp { app in
-            let response = try app.get("/health", headers: "traceparent: \(TraceContextTests.valid)\r\n")
+            let response = try await app.get("/health", headers: "traceparent: \(TraceContextTests.valid)\r\n")
             let echoed = try #require(response.header("traceparent"))
             let parsed = try #require(TraceParent(echoed))
             #expect(parsed.traceID == TraceContextTests.trace)
@@ -73,7 +73,7 @@ import Testing
     ] as [String?])
     func aMissingOrMalformedTraceparentStartsANewTrace(value: String?) async throws {
         try await withApp { app in
-            let response = try app.get("/health", headers: value.map { "traceparent: \($0)\r\n" } ?? "")
+            let response = try await app.get("/health", headers: value.map { "traceparent: \($0)\r\n" } ?? "")
             let echoed = response.header("traceparent")
             #expect(TraceContextTests.isValidTraceparent(echoed))
             #expect(echoed?.contains(TraceContextTests.trace) == false)
@@ -83,10 +83,10 @@ import Testing
 
     @Test func twoTraceparentFieldsAreInvalidAndTracesDiffer() async throws {
         try await withApp { app in
-            let twice = try app.get("/health", headers: "traceparent: \(TraceContextTests.valid)\r\ntraceparent: \(TraceContextTests.valid)\r\n")
+            let twice = try await app.get("/health", headers: "traceparent: \(TraceContextTests.valid)\r\ntraceparent: \(TraceContextTests.valid)\r\n")
             #expect(twice.header("traceparent")?.contains(TraceContextTests.trace) == false)
-            let first = try app.get("/health").header("traceparent")
-            let second = try app.get("/health").header("traceparent")
+            let first = try await app.get("/health").header("traceparent")
+            let second = try await app.get("/health").header("traceparent")
             #expect(first != second)
         }
     }

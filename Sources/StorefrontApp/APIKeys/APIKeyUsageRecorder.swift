@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Records `last_used_at` without a write per request: the auth lookup already says whether
 /// the stored time is older than `interval`, and this map makes sure that of many concurrent
@@ -12,7 +12,7 @@ final class APIKeyUsageRecorder: Sendable {
     private let database: Database
     private let repository: APIKeyRepository
     private let logger: Logger
-    private let lastWritten = Mutex<[UUID: ContinuousClock.Instant]>([:])
+    private let lastWritten = Locked<[UUID: ContinuousClock.Instant]>([:])
 
     init(database: Database, repository: APIKeyRepository, logger: Logger) {
         self.database = database

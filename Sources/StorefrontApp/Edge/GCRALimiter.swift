@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
+import Locking
 
 /// Monotonic nanoseconds, injectable so tests can step time exactly instead of sleeping.
 public protocol RateLimitClock: Sendable {
@@ -92,8 +92,8 @@ public final class GCRALimiter: RateLimitStore {
     }
 
     private final class Shard: Sendable {
-        let table: Mutex<BucketTable>
-        init(capacity: Int) { table = Mutex(BucketTable(capacity: capacity)) }
+        let table: Locked<BucketTable>
+        init(capacity: Int) { table = Locked(BucketTable(capacity: capacity)) }
     }
 }
 

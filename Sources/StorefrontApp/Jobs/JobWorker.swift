@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Locking
 
 /// Runs the queue's jobs in this process (ADR 0008): up to `concurrency` at once, claimed in
 /// one statement per batch, each run outside any transaction with its lease renewed while it
@@ -40,7 +40,7 @@ final class JobWorker: Sendable {
     let tuning: Tuning
     let attempts: JobAttemptCounters
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Woken when a running job ends: the loop has a free slot, shutdown may be done.
     private let finished = WakeSignal()
 
@@ -188,7 +188,7 @@ final class JobWorker: Sendable {
 
 /// Job attempts by kind and outcome since this process started (`/metrics`).
 final class JobAttemptCounters: Sendable {
-    private let counts = Mutex<[String: [String: UInt64]]>([:])
+    private let counts = Locked<[String: [String: UInt64]]>([:])
 
     init() {}
 

@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// A level-triggered nudge between tasks: `wake` resumes every waiter, or, when nobody
 /// waits, is remembered so that the next `wait` returns at once. Wake-ups while nobody
@@ -10,7 +10,7 @@ final class WakeSignal: Sendable {
         var nextID: UInt64 = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init() {}
 

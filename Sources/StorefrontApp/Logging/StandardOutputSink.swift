@@ -1,4 +1,5 @@
 import Foundation
+import Locking
 import Synchronization
 
 /// Sends log lines to standard output from a dedicated writer thread. Callers only append
@@ -85,7 +86,7 @@ public final class StandardOutputSink: LogSink, @unchecked Sendable {
 
 /// Keeps lines in memory; tests read them back.
 public final class MemoryLogSink: LogSink, Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
     public init() {}
     public func write(line: [UInt8]) {
         let text = String(decoding: line.dropLast(line.last == 10 ? 1 : 0), as: UTF8.self)

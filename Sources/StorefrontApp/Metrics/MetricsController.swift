@@ -1,8 +1,8 @@
 import Crypto
 import HTTPCore
 import HTTPServer
+import Locking
 import Postgres
-import Synchronization
 
 /// `GET /metrics` (API.md, Operational endpoints): Prometheus text, behind
 /// `Authorization: Bearer <METRICS_TOKEN>` when that variable is set.
@@ -24,7 +24,7 @@ final class MetricsController: Sendable {
     /// Fixed for the life of the process, so read once.
     let startTimeSeconds: Double?
     /// The server is built after the routes (its handler needs them), so it arrives later.
-    private let server = Mutex<HTTPServer?>(nil)
+    private let server = Locked<HTTPServer?>(nil)
 
     init(requests: RequestMetrics, rateLimits: any RateLimitRejectionCounts, pool: PostgresPool,
          hashing: PasswordHashingPool, workers: JobWorker, webhookLatency: WebhookLatency,

@@ -1,6 +1,6 @@
 import Foundation
+import Locking
 import Resilience
-import Synchronization
 
 /// How long delivery attempts took (connect to last byte), by outcome: two series only,
 /// whatever the number of endpoints. Attempts are few next to requests, so a lock is fine.
@@ -15,7 +15,7 @@ final class WebhookLatency: Sendable {
         var count: UInt64 { buckets.reduce(0, +) }
     }
 
-    private let series = Mutex([Series](repeating: Series(), count: WebhookLatency.outcomes.count))
+    private let series = Locked([Series](repeating: Series(), count: WebhookLatency.outcomes.count))
 
     func observe(seconds: Double, succeeded: Bool) {
         let bucket = WebhookLatency.bucketBounds.firstIndex { seconds <= $0 } ?? WebhookLatency.bucketBounds.count
