@@ -27,7 +27,7 @@ import Testing
             return {
                 try await db.transaction { tx in _ = try await tx.query("INSERT INTO probe VALUES (1)", []) }
                 return StoredResponse(status: status, contentType: "application/json", location: "/x/1",
-                                      body: Array(answer.utf8))
+                                      etag: "\"v1\"", body: Array(answer.utf8))
             }
         }
 
@@ -57,7 +57,7 @@ import Testing
             let first = try await fixture.once(handler: fixture.writingHandler("first"))
             let second = try await fixture.once(handler: fixture.writingHandler("second"))
             let stored = StoredResponse(status: 201, contentType: "application/json", location: "/x/1",
-                                        body: Array("first".utf8))
+                                        etag: "\"v1\"", body: Array("first".utf8))
             guard case .fresh(let fresh) = first, case .replayed(let replayed) = second else {
                 Issue.record("expected fresh then replayed, got \(first) and \(second)")
                 return
@@ -139,7 +139,7 @@ import Testing
     @Test func aClientErrorIsStoredAndItsWritesRolledBack() async throws {
         try await IdempotencyServiceTests.withFixture { fixture in
             let refusal = StoredResponse(status: 409, contentType: "application/json", location: nil,
-                                         body: Array("no".utf8))
+                                         etag: nil, body: Array("no".utf8))
             let db = fixture.db
             _ = try await fixture.once {
                 try await db.autocommit { session in _ = try await session.query("INSERT INTO probe VALUES (1)", []) }

@@ -31,6 +31,8 @@ import Testing
             let replay = try await api.order([(mug, 2), (tea, 3)], bearer: access, key: "order-1")
             #expect(replay.status == 201 && replay.header("Idempotent-Replayed") == "true")
             #expect(replay.body == first.body && replay.header("Location") == first.header("Location"))
+            // The replay names the body it carries: the original's strong ETag, not none.
+            #expect(first.header("ETag") != nil && replay.header("ETag") == first.header("ETag"))
             #expect(try await api.count("SELECT count(*)::int AS n FROM orders") == 1)
             #expect(try await api.stock(mug) == 8)
         }

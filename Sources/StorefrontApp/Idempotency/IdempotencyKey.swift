@@ -66,6 +66,7 @@ struct StoredResponse: Sendable, Equatable {
     let status: Int
     let contentType: String?
     let location: String?
+    let etag: String?
     let body: [UInt8]
 }
 

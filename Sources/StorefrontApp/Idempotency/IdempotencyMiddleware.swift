@@ -76,13 +76,14 @@ private struct UnstoredAnswer: Error, Sendable {
 extension StoredResponse {
     init(_ response: HTTPResponse) {
         self.init(status: response.status.code, contentType: response.headers["Content-Type"],
-                  location: response.headers["Location"], body: response.body)
+                  location: response.headers["Location"], etag: response.headers["ETag"], body: response.body)
     }
 
     var httpResponse: HTTPResponse {
         var headers = HTTPHeaders()
         if let contentType { headers.add("Content-Type", contentType) }
         if let location { headers.add("Location", location) }
+        if let etag { headers.add("ETag", etag) }
         return HTTPResponse(status: HTTPStatus(code: status), headers: headers, body: body)
     }
 }

@@ -20,7 +20,7 @@ struct IdempotencyRepository: Sendable {
     /// The live record of this key, if any.
     func find(userID: UUID, key: String, on db: any DatabaseSession) async throws -> IdempotencyRecord? {
         let sql: SQL = """
-            SELECT fingerprint, status, content_type, location, body FROM idempotency_keys
+            SELECT fingerprint, status, content_type, location, etag, body FROM idempotency_keys
             WHERE user_id = $1 AND key = $2 AND created_at > now() - make_interval(secs => $3::int)
             """
         guard let row = try await db.query(sql, [userID, key, IdempotencyRepository.retentionSeconds]).rows.first else {
@@ -30,6 +30,7 @@ struct IdempotencyRepository: Sendable {
                                  response: StoredResponse(status: try row.decode("status"),
                                                           contentType: try row.decode("content_type"),
                                                           location: try row.decode("location"),
+                                                          etag: try row.decode("etag"),
                                                           body: try row.decode("body")))
     }
 
@@ -39,15 +40,16 @@ struct IdempotencyRepository: Sendable {
     func insert(userID: UUID, key: String, fingerprint: RequestFingerprint, response: StoredResponse,
                 on tx: Transaction) async throws -> Bool {
         let sql: SQL = """
-            INSERT INTO idempotency_keys (user_id, key, fingerprint, status, content_type, location, body)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            INSERT INTO idempotency_keys (user_id, key, fingerprint, status, content_type, location, etag, body)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             ON CONFLICT (user_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, status = EXCLUDED.status,
-                content_type = EXCLUDED.content_type, location = EXCLUDED.location, body = EXCLUDED.body,
-                created_at = now()
-            WHERE idempotency_keys.created_at <= now() - make_interval(secs => $8::int)
+                content_type = EXCLUDED.content_type, location = EXCLUDED.location, etag = EXCLUDED.etag,
+                body = EXCLUDED.body, created_at = now()
+            WHERE idempotency_keys.created_at <= now() - make_interval(secs => $9::int)
             """
         let binds: [any PostgresEncodable] = [userID, key, fingerprint.digest, response.status, response.contentType,
-                                              response.location, response.body, IdempotencyRepository.retentionSeconds]
+                                              response.location, response.etag, response.body,
+                                              IdempotencyRepository.retentionSeconds]
         return try await tx.query(sql, binds).affectedRows == 1
     }
 
