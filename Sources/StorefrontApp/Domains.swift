@@ -66,6 +66,9 @@ struct Domains: Sendable {
                 try await apiKeys.service.purgeEnded()
             },
             webhooks.purge,
+            PeriodicJob(name: "purge-events", every: .seconds(3600)) { [outbox, days = webhooks.retentionDays] in
+                _ = try await outbox.purge(olderThanDays: days)
+            },
         ]
     }
 

@@ -138,6 +138,34 @@ import Testing
         }
     }
 
+    /// The hourly purge (`periodic.purge-events`): old events whose fan-out finished go;
+    /// an old one still waiting for its fan-out stays, and so does everything recent.
+    @Test func thePurgeDeletesOldFannedOutEventsOnly() async throws {
+        try await withIdentityApp(environment: ["WORKERS_ENABLED": "false"]) { api in
+            let admin = try await api.admin().access
+            for sku in ["OLD-DONE", "OLD-WAITING", "NEW-DONE", "OLD-DEAD"] {
+                let created = try await api.call("POST", "/api/v1/products",
+                                                 body: #"{"sku":"\#(sku)","name":"n","price_cents":1,"stock":1}"#,
+                                                 bearer: admin)
+                #expect(created.status == 201)
+            }
+            let events = try await OutboxTests.events(api).map(\.id)
+            #expect(events.count == 4)
+            let (oldDone, oldWaiting, newDone, oldDead) = (events[0], events[1], events[2], events[3])
+            _ = try await api.db.query("UPDATE events SET created_at = now() - make_interval(days => 31) WHERE id = ANY($1)",
+                                       [[oldDone, oldWaiting, oldDead]])
+            _ = try await api.db.query("""
+                UPDATE jobs SET state = CASE WHEN payload->>'event_id' = $2::text THEN 'dead' ELSE 'done' END
+                WHERE kind = 'event.published' AND (payload->>'event_id')::uuid = ANY($1)
+                """, [[oldDone, newDone, oldDead], oldDead])
+            let purged = try await api.app.application.domains.outbox.purge(olderThanDays: 30)
+            #expect(purged == 2)
+            #expect(Set(try await OutboxTests.events(api).map(\.id)) == [oldWaiting, newDone])
+            // Nothing left to purge: a second run deletes nothing.
+            #expect(try await api.app.application.domains.outbox.purge(olderThanDays: 30) == 0)
+        }
+    }
+
     @Test func theDeliveryBodyCarriesTheStoredDataAsIsAndAMillisecondTimestamp() throws {
         let event = OutboxEvent(id: try #require(UUID(uuidString: "0b6f3c7e-34c4-4a53-9d1e-2f1f4a0c9a11")),
                                 type: "product.updated", data: #"{"b":1,"a":[true,null]}"#,

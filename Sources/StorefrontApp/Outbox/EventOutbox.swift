@@ -31,6 +31,12 @@ struct EventOutbox: Sendable {
         try await queue.database.autocommit { db in try await events.find(id: id, on: db) }
     }
 
+    /// Deletes fanned-out events older than `days` (WEBHOOK_RETENTION_DAYS, like the
+    /// delivery records); returns how many.
+    func purge(olderThanDays days: Int) async throws -> Int {
+        try await queue.database.autocommit { db in try await events.purge(olderThanDays: days, on: db) }
+    }
+
     /// The event id of an `event.published` job's payload.
     static func eventID(of job: ClaimedJob) -> UUID? {
         guard case .object(let payload) = job.payload, case .string(let text)? = payload["event_id"] else { return nil }

@@ -17,4 +17,18 @@ struct EventRepository: Sendable {
         return OutboxEvent(id: try row.decode("id"), type: try row.decode("type"), data: try row.decode("data"),
                            createdAt: try row.decode("created_at"))
     }
+
+    /// Deletes events older than `days` whose fan-out job has finished (or is gone); returns
+    /// how many. An event still waiting to be fanned out is kept, however old: its job reads
+    /// it. Deliveries keep their own copy of the body, so a purged event loses nothing they need.
+    func purge(olderThanDays days: Int, on db: any DatabaseSession) async throws -> Int {
+        let sql: SQL = """
+            DELETE FROM events e
+            WHERE e.created_at < now() - make_interval(days => $1::int)
+              AND NOT EXISTS (SELECT 1 FROM jobs j
+                              WHERE j.kind = 'event.published' AND j.state IN ('ready', 'running')
+                                AND j.payload->>'event_id' = e.id::text)
+            """
+        return try await db.query(sql, [days]).affectedRows
+    }
 }
