@@ -2,8 +2,9 @@ import HTTPCore
 import HTTPServer
 import HTTPTestSupport
 import Testing
+import TestSupport
 
-@Suite struct ConnectionTests {
+@Suite(.blockingAllowed) struct ConnectionTests {
     @Test func keepAliveServesSeveralRequestsOnOneConnection() async throws {
         try await withServer { _, port in
             let client = try RawHTTPClient(port: port)

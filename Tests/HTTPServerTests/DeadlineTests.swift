@@ -7,7 +7,7 @@ import TestSupport
 /// Deadlines that bound how long a client can hold a connection and its buffers: the whole
 /// body (`bodyTimeoutMs`) and the draining of queued output (`writeTimeoutMs`). The gap
 /// timeout is set far away so only the deadline under test can fire.
-@Suite struct DeadlineTests {
+@Suite(.blockingAllowed) struct DeadlineTests {
     @Test(arguments: [
         "POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab",
         "POST /body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",

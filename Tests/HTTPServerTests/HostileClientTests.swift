@@ -2,6 +2,7 @@ import HTTPCore
 import HTTPServer
 import HTTPTestSupport
 import Testing
+import TestSupport
 
 /// One hostile request: raw bytes in, the status the server must answer with out.
 struct HostileRequest: Sendable, CustomTestStringConvertible {
@@ -11,7 +12,7 @@ struct HostileRequest: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 }
 
-@Suite struct HostileClientTests {
+@Suite(.blockingAllowed) struct HostileClientTests {
     static let chunkedHead = "POST /body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
 
     static let requests: [HostileRequest] = [

@@ -23,7 +23,7 @@ final class ExhaustibleAccept: Sendable {
     }
 }
 
-@Suite struct ResourceLimitTests {
+@Suite(.blockingAllowed) struct ResourceLimitTests {
     @Test func outOfDescriptorsPausesAcceptingInsteadOfSpinningAndLogsOnce() async throws {
         let accept = ExhaustibleAccept()
         let logger = CapturingServerLogger()

@@ -2,8 +2,9 @@ import HTTPCore
 import HTTPServer
 import HTTPTestSupport
 import Testing
+import TestSupport
 
-@Suite struct TimeoutAndLoadTests {
+@Suite(.blockingAllowed) struct TimeoutAndLoadTests {
     @Test func incompleteHeadGets408AfterTheHeaderTimeoutAndCloses() async throws {
         try await withServer({ $0.headerTimeoutMs = 300 }) { _, port in
             let client = try RawHTTPClient(port: port)
