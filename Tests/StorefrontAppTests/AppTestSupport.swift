@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTPTestSupport
+import TestSupport
 @testable import StorefrontApp
 
 /// The real application on an ephemeral loopback port with its log captured in memory.
@@ -40,20 +41,18 @@ struct RunningApp {
         }
     }()
 
-    /// One exchange on a new connection. The socket I/O blocks, so it runs on a Dispatch
-    /// thread: blocking inside an async test would hold one of the cooperative pool's few
-    /// threads, and on a loaded machine parallel suites then starve each other's tasks
-    /// (an `eventually` that never gets to poll).
+    /// One exchange on a new connection. The socket I/O blocks, so it runs on a thread of
+    /// its own: blocking inside an async test would hold one of the cooperative pool's few
+    /// threads, and on a loaded machine parallel suites then starve each other's tasks (an
+    /// `eventually` that never gets to poll). Not on Dispatch's global queue either: its
+    /// threads grow slowly on Linux when all of them block, and requests queued behind
+    /// each other there took a minute under ThreadSanitizer.
     func request(_ raw: String, timeoutSeconds: Int = 10) async throws -> RawHTTPClient.Response {
         let port = port
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    let client = try RawHTTPClient(port: port, timeoutSeconds: timeoutSeconds)
-                    try client.send(raw)
-                    return try client.readResponse(headRequest: raw.hasPrefix("HEAD "))
-                })
-            }
+        return try await withBlockingAllowed {
+            let client = try RawHTTPClient(port: port, timeoutSeconds: timeoutSeconds)
+            try client.send(raw)
+            return try client.readResponse(headRequest: raw.hasPrefix("HEAD "))
         }
     }
 

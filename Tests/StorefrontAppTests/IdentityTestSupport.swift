@@ -16,9 +16,7 @@ struct IdentityApp {
     var db: PostgresPool { database.pool }
 
     /// One HTTP exchange. `body` is sent as JSON; `headers` are extra raw header lines.
-    /// The blocking socket I/O runs on a Dispatch thread, not on Swift's cooperative pool
-    /// (one thread per core): parallel tests blocking it would starve every other test's
-    /// tasks, and the timing-sensitive ones would fail.
+    /// The blocking socket I/O runs on a thread of its own (`RunningApp.request`).
     func call(_ method: String, _ path: String, body: String? = nil, bearer: String? = nil, apiKey: String? = nil,
               headers: [String] = [], contentType: String = "application/json",
               timeoutSeconds: Int = 10) async throws -> RawHTTPClient.Response {
