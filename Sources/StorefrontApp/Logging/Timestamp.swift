@@ -44,34 +44,58 @@ public enum Timestamp {
     private static let secondCache = PerThread { SecondCache() }
 
     public static func rfc3339(_ epochMilliseconds: Int64) -> String {
-        var seconds = time_t(epochMilliseconds / 1000)
-        let millis = Int(epochMilliseconds % 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
         var out = [UInt8]()
         out.reserveCapacity(24)
-        func digits(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
-                rest %= divisor
-                divisor /= 10
-            }
-        }
-        digits(Int(parts.tm_year) + 1900, 4); out.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mon) + 1, 2); out.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mday), 2); out.append(UInt8(ascii: "T"))
-        digits(Int(parts.tm_hour), 2); out.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_min), 2); out.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_sec), 2); out.append(UInt8(ascii: "."))
-        digits(millis, 3); out.append(UInt8(ascii: "Z"))
+        appendRFC3339(epochMilliseconds, to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `rfc3339(_:)` written into `out`: response bodies write timestamps in place.
+    static func appendRFC3339(_ epochMilliseconds: Int64, to out: inout [UInt8]) {
+        // Floored, so a moment before 1970 keeps milliseconds in 0...999: truncated, they
+        // came out negative and the digit writer trapped.
+        let (quotient, remainder) = epochMilliseconds.quotientAndRemainder(dividingBy: 1000)
+        var seconds = time_t(remainder < 0 ? quotient - 1 : quotient)
+        let millis = Int(remainder < 0 ? remainder + 1000 : remainder)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let year = Int(parts.tm_year) + 1900
+        // Years before 1 BC (never written by this server) get a sign rather than a trap.
+        if year < 0 { out.append(UInt8(ascii: "-")) }
+        appendDigits(abs(year), 4, to: &out); out.append(UInt8(ascii: "-"))
+        appendDigits(Int(parts.tm_mon) + 1, 2, to: &out); out.append(UInt8(ascii: "-"))
+        appendDigits(Int(parts.tm_mday), 2, to: &out); out.append(UInt8(ascii: "T"))
+        appendDigits(Int(parts.tm_hour), 2, to: &out); out.append(UInt8(ascii: ":"))
+        appendDigits(Int(parts.tm_min), 2, to: &out); out.append(UInt8(ascii: ":"))
+        appendDigits(Int(parts.tm_sec), 2, to: &out); out.append(UInt8(ascii: "."))
+        appendDigits(millis, 3, to: &out); out.append(UInt8(ascii: "Z"))
+    }
+
+    /// The last `width` decimal digits of a non-negative `value`, zero-padded.
+    private static func appendDigits(_ value: Int, _ width: Int, to out: inout [UInt8]) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     /// A `Date` in API.md's form: UTC, milliseconds (rounded down).
     public static func rfc3339(_ date: Date) -> String {
-        rfc3339(Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
+        rfc3339(epochMilliseconds(date))
+    }
+
+    /// Milliseconds since 1970, rounded down: the precision API.md gives timestamps.
+    static func epochMilliseconds(_ date: Date) -> Int64 {
+        let floored = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // A moment read from PostgreSQL is a whole millisecond, but `Date` keeps it relative
+        // to 2001, and times 1000 it can land a hair below that millisecond: -0.001 s came
+        // out as -1.0000000000000002, the millisecond before (half the moments before 1970).
+        // Only a date that is exactly the next millisecond, built the way a read builds it, moves up.
+        let next = floored + 1
+        return Date(timeIntervalSince1970: Double(next) / 1000) == date ? next : floored
     }
 }

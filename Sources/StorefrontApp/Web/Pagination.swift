@@ -27,7 +27,7 @@ public struct CursorCodec: Sendable {
         json.beginObject()
         json.key("s"); json.string(cursor.sort)
         json.key("k"); json.string(cursor.key)
-        json.key("i"); json.string(cursor.id.uuidString.lowercased())
+        json.key("i"); json.uuid(cursor.id)
         json.endObject()
         let payload = json.bytes
         return Base64URL.encode(payload) + "." + Base64URL.encode(Array(sign(payload).prefix(16)))
