@@ -5,24 +5,43 @@ import Foundation
 /// field order is the order of the code, which keeps bodies stable for ETags.
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
-    /// One flag per open container: whether the next element needs a comma before it.
-    private var needsComma: [Bool] = []
+    /// Whether the innermost open container already holds an element, so the next one
+    /// needs a comma. Kept apart from `enclosing` so that writing a value touches no array:
+    /// a flag per container in an array cost an access and a uniqueness check per value.
+    private var hasElement = false
+    /// `hasElement` of each enclosing container, innermost last.
+    private var enclosing: [Bool] = []
+    private var depth = 0
     private var afterKey = false
 
     public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
 
     private mutating func beforeValue() {
         if afterKey { afterKey = false; return }
-        if let last = needsComma.last {
-            if last { bytes.append(UInt8(ascii: ",")) }
-            needsComma[needsComma.count - 1] = true
+        if depth > 0 {
+            if hasElement { bytes.append(UInt8(ascii: ",")) }
+            hasElement = true
         }
     }
 
-    public mutating func beginObject() { beforeValue(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
-    public mutating func endObject() { needsComma.removeLast(); bytes.append(UInt8(ascii: "}")) }
-    public mutating func beginArray() { beforeValue(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
-    public mutating func endArray() { needsComma.removeLast(); bytes.append(UInt8(ascii: "]")) }
+    private mutating func open(_ bracket: UInt8) {
+        beforeValue()
+        bytes.append(bracket)
+        enclosing.append(hasElement)
+        depth += 1
+        hasElement = false
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        hasElement = enclosing.removeLast()
+        depth -= 1
+        bytes.append(bracket)
+    }
+
+    public mutating func beginObject() { open(UInt8(ascii: "{")) }
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+    public mutating func beginArray() { open(UInt8(ascii: "[")) }
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
 
     public mutating func key(_ name: String) {
         beforeValue()
@@ -33,8 +52,13 @@ public struct JSONWriter: Sendable {
 
     public mutating func string(_ value: String) { beforeValue(); writeQuoted(value) }
     public mutating func integer(_ value: Int) { beforeValue(); JSONWriter.appendInteger(value, to: &bytes) }
-    public mutating func bool(_ value: Bool) { beforeValue(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
-    public mutating func null() { beforeValue(); bytes.append(contentsOf: "null".utf8) }
+    public mutating func bool(_ value: Bool) { beforeValue(); JSONWriter.append(value ? "true" : "false", to: &bytes) }
+    public mutating func null() { beforeValue(); JSONWriter.append("null", to: &bytes) }
+
+    /// A literal's bytes in one copy; appending a `String`'s `UTF8View` went byte by byte.
+    private static func append(_ literal: StaticString, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
 
     public mutating func double(_ value: Double) {
         beforeValue()
@@ -152,7 +176,7 @@ public struct JSONWriter: Sendable {
         case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
         case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
         default:
-            bytes.append(contentsOf: "\\u00".utf8)
+            append("\\u00", to: &bytes)
             bytes.append(lowerHexDigit(byte >> 4))
             bytes.append(lowerHexDigit(byte & 0xF))
         }

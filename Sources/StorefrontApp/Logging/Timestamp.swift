@@ -62,26 +62,32 @@ public enum Timestamp {
         let year = Int(parts.tm_year) + 1900
         // Years before 1 BC (never written by this server) get a sign rather than a trap.
         if year < 0 { out.append(UInt8(ascii: "-")) }
-        appendDigits(abs(year), 4, to: &out); out.append(UInt8(ascii: "-"))
-        appendDigits(Int(parts.tm_mon) + 1, 2, to: &out); out.append(UInt8(ascii: "-"))
-        appendDigits(Int(parts.tm_mday), 2, to: &out); out.append(UInt8(ascii: "T"))
-        appendDigits(Int(parts.tm_hour), 2, to: &out); out.append(UInt8(ascii: ":"))
-        appendDigits(Int(parts.tm_min), 2, to: &out); out.append(UInt8(ascii: ":"))
-        appendDigits(Int(parts.tm_sec), 2, to: &out); out.append(UInt8(ascii: "."))
-        appendDigits(millis, 3, to: &out); out.append(UInt8(ascii: "Z"))
-    }
-
-    /// The last `width` decimal digits of a non-negative `value`, zero-padded.
-    private static func appendDigits(_ value: Int, _ width: Int, to out: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
-            rest %= divisor
-            divisor /= 10
+        // Formatted in a 24-byte buffer on the stack and appended in one copy: a product has
+        // two timestamps, and an append per byte cost more than the digits.
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { buffer in
+            /// The last `width` (2...4) digits of `value` at `offset`, then `separator`.
+            func put(_ value: Int, _ width: Int, at offset: Int, _ separator: Unicode.Scalar) {
+                if width == 4 { buffer[offset] = digit(value / 1000) }
+                if width >= 3 { buffer[offset + width - 3] = digit(value / 100) }
+                buffer[offset + width - 2] = digit(value / 10)
+                buffer[offset + width - 1] = digit(value)
+                buffer[offset + width] = UInt8(ascii: separator)
+            }
+            put(abs(year), 4, at: 0, "-")
+            put(Int(parts.tm_mon) + 1, 2, at: 5, "-")
+            put(Int(parts.tm_mday), 2, at: 8, "T")
+            put(Int(parts.tm_hour), 2, at: 11, ":")
+            put(Int(parts.tm_min), 2, at: 14, ":")
+            put(Int(parts.tm_sec), 2, at: 17, ".")
+            put(millis, 3, at: 20, "Z")
+            out.append(contentsOf: buffer)
         }
     }
+
+    /// The last decimal digit of a non-negative value.
+    @inline(__always)
+    private static func digit(_ value: Int) -> UInt8 { UInt8(ascii: "0") + UInt8(value % 10) }
 
     /// A `Date` in API.md's form: UTC, milliseconds (rounded down).
     public static func rfc3339(_ date: Date) -> String {
