@@ -150,7 +150,7 @@ func percentEncodedQueryComponent(_ text: String) -> String {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
-    let hex = Array("0123456789ABCDEF".utf8)
+    func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") - 10 + nibble }
     var encoded: [UInt8] = []
     encoded.reserveCapacity(text.utf8.count)
     for byte in text.utf8 {
@@ -160,7 +160,10 @@ func percentEncodedQueryComponent(_ text: String) -> String {
              UInt8(ascii: "~"):
             encoded.append(byte)
         default:
-            encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            // Three appends, not an array literal: that allocated for every escaped byte.
+            encoded.append(UInt8(ascii: "%"))
+            encoded.append(hexDigit(byte >> 4))
+            encoded.append(hexDigit(byte & 0x0F))
         }
     }
     return String(decoding: encoded, as: UTF8.self)
