@@ -12,6 +12,12 @@ public protocol PostgresDecodable: Sendable {
     /// `PostgresError.decoding` naming the column, this type and the column's type.
     static func decode(postgresText text: String?, type: PostgresDataType) throws -> Self
 
+    /// The same from the cell's bytes in libpq's memory, valid only during the call; what
+    /// `PostgresRow` calls. The default builds the `String` and calls `decode(postgresText:)`;
+    /// types with a fixed ASCII form (numbers, uuid, timestamps) read the bytes in place,
+    /// which spares a validated and often heap-allocated `String` per cell.
+    static func decode(postgresBytes bytes: UnsafeRawBufferPointer?, type: PostgresDataType) throws -> Self
+
     /// How an array of this type is read. The default reads an array literal of this type's
     /// elements; `UInt8` overrides it so that `[UInt8]` reads bytea.
     static func decodeArray(postgresText text: String, type: PostgresDataType) throws -> [Self]
@@ -21,6 +27,10 @@ public protocol PostgresDecodable: Sendable {
 struct DecodingMismatch: Error {}
 
 extension PostgresDecodable {
+    public static func decode(postgresBytes bytes: UnsafeRawBufferPointer?, type: PostgresDataType) throws -> Self {
+        try decode(postgresText: bytes.map { String(decoding: $0, as: UTF8.self) }, type: type)
+    }
+
     public static func decodeArray(postgresText text: String, type: PostgresDataType) throws -> [Self] {
         guard let elementType = type.elementType, let elements = ArrayText.parse(text) else {
             throw DecodingMismatch()
@@ -29,15 +39,32 @@ extension PostgresDecodable {
     }
 }
 
-/// The text of a non-NULL cell whose column type is one of `accepted`.
-private func cellText(_ text: String?, _ type: PostgresDataType, _ accepted: Set<PostgresDataType>) throws -> String {
-    guard let text, accepted.contains(type) else { throw DecodingMismatch() }
-    return text
+/// A type whose text form is read from bytes (ASCII): the `String` entry point reads the
+/// string's own bytes, so both entry points accept exactly the same cells.
+protocol PostgresByteDecodable: PostgresDecodable {
+    /// The column types this type reads.
+    static var acceptedTypes: [PostgresDataType] { get }
+    /// The value of a non-NULL cell of an accepted type, or nil when its text does not fit.
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> Self?
 }
 
-private let integerTypes: Set<PostgresDataType> = [.int2, .int4, .int8]
-private let numberTypes = integerTypes.union([.float4, .float8, .numeric])
-private let textTypes: Set<PostgresDataType> = [.text, .varchar, .bpchar, .name, .unknown, .json, .jsonb, .xml]
+extension PostgresByteDecodable {
+    public static func decode(postgresBytes bytes: UnsafeRawBufferPointer?, type: PostgresDataType) throws -> Self {
+        // A short array scan, not a `Set`: hashing (or building a set literal) per cell
+        // showed in the list profile (docs/benchmarks.md, issue 9).
+        guard let bytes, acceptedTypes.contains(type), let value = parse(bytes) else { throw DecodingMismatch() }
+        return value
+    }
+
+    public static func decode(postgresText text: String?, type: PostgresDataType) throws -> Self {
+        guard var text else { throw DecodingMismatch() }
+        return try text.withUTF8 { try decode(postgresBytes: UnsafeRawBufferPointer($0), type: type) }
+    }
+}
+
+private let integerTypes: [PostgresDataType] = [.int2, .int4, .int8]
+private let numberTypes = integerTypes + [.float4, .float8, .numeric]
+private let textTypes: [PostgresDataType] = [.text, .varchar, .bpchar, .name, .unknown, .json, .jsonb, .xml]
 
 extension String: PostgresDecodable {
     /// Also reads user-defined types (enums, citext) — their text is what the app wants.
@@ -47,34 +74,34 @@ extension String: PostgresDecodable {
     }
 }
 
-extension Int: PostgresDecodable {
-    public static func decode(postgresText text: String?, type: PostgresDataType) throws -> Int {
-        guard let value = Int(try cellText(text, type, integerTypes)) else { throw DecodingMismatch() }
-        return value
-    }
+extension Int: PostgresByteDecodable {
+    static var acceptedTypes: [PostgresDataType] { integerTypes }
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> Int? { IntegerText.parse(bytes) }
 }
 
-extension Int64: PostgresDecodable {
-    public static func decode(postgresText text: String?, type: PostgresDataType) throws -> Int64 {
-        guard let value = Int64(try cellText(text, type, integerTypes)) else { throw DecodingMismatch() }
-        return value
-    }
+extension Int64: PostgresByteDecodable {
+    static var acceptedTypes: [PostgresDataType] { integerTypes }
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> Int64? { IntegerText.parse(bytes) }
 }
 
-extension Int32: PostgresDecodable {
+private let smallIntegerTypes: [PostgresDataType] = [.int2, .int4]
+
+extension Int32: PostgresByteDecodable {
     /// Not from bigint: a value that fits today may not fit tomorrow.
-    public static func decode(postgresText text: String?, type: PostgresDataType) throws -> Int32 {
-        guard let value = Int32(try cellText(text, type, [.int2, .int4])) else { throw DecodingMismatch() }
-        return value
-    }
+    static var acceptedTypes: [PostgresDataType] { smallIntegerTypes }
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> Int32? { IntegerText.parse(bytes) }
 }
 
-extension Bool: PostgresDecodable {
-    public static func decode(postgresText text: String?, type: PostgresDataType) throws -> Bool {
-        switch try cellText(text, type, [.bool]) {
-        case "t": return true
-        case "f": return false
-        default: throw DecodingMismatch()
+private let boolTypes: [PostgresDataType] = [.bool]
+
+extension Bool: PostgresByteDecodable {
+    static var acceptedTypes: [PostgresDataType] { boolTypes }
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> Bool? {
+        guard bytes.count == 1 else { return nil }
+        switch bytes[0] {
+        case UInt8(ascii: "t"): return true
+        case UInt8(ascii: "f"): return false
+        default: return nil
         }
     }
 }
@@ -83,70 +110,30 @@ extension Double: PostgresDecodable {
     /// numeric is read through its decimal text, so digits beyond a double's precision are
     /// rounded; money in this project is integer cents, never numeric.
     public static func decode(postgresText text: String?, type: PostgresDataType) throws -> Double {
-        guard let value = Double(try cellText(text, type, numberTypes)) else { throw DecodingMismatch() }
+        guard let text, numberTypes.contains(type), let value = Double(text) else { throw DecodingMismatch() }
         return value
     }
 }
 
-extension UUID: PostgresDecodable {
-    public static func decode(postgresText text: String?, type: PostgresDataType) throws -> UUID {
-        guard let value = UUIDText.parse(try cellText(text, type, [.uuid])) else { throw DecodingMismatch() }
-        return value
-    }
+private let uuidTypes: [PostgresDataType] = [.uuid]
+
+extension UUID: PostgresByteDecodable {
+    static var acceptedTypes: [PostgresDataType] { uuidTypes }
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> UUID? { UUIDText.parse(bytes) }
 }
 
-/// The canonical 8-4-4-4-12 form, hex digits in either case, read by hand. Foundation's
-/// `UUID(uuidString:)` goes through `sscanf` on Linux: 1-4% of a catalogue request's CPU
-/// in the profile (docs/benchmarks.md, issue 9), for a column that is in almost every row.
-enum UUIDText {
-    static func parse(_ text: String) -> UUID? {
-        let utf8 = text.utf8
-        guard utf8.count == 36 else { return nil }
-        var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        let parsed = withUnsafeMutableBytes(of: &value) { bytes -> Bool in
-            var written = 0, high: UInt8?
-            for (position, character) in utf8.enumerated() {
-                if position == 8 || position == 13 || position == 18 || position == 23 {
-                    guard character == UInt8(ascii: "-") else { return false }
-                    continue
-                }
-                guard let nibble = hexValue(character) else { return false }
-                if let upper = high {
-                    bytes[written] = upper << 4 | nibble
-                    written += 1
-                    high = nil
-                } else {
-                    high = nibble
-                }
-            }
-            return written == 16
-        }
-        return parsed ? UUID(uuid: value) : nil
-    }
+private let timestampTypes: [PostgresDataType] = [.timestamptz, .timestamp, .date]
 
-    private static func hexValue(_ character: UInt8) -> UInt8? {
-        switch character {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-}
-
-extension Date: PostgresDecodable {
+extension Date: PostgresByteDecodable {
     /// timestamptz, and timestamp and date read as UTC.
-    public static func decode(postgresText text: String?, type: PostgresDataType) throws -> Date {
-        let raw = try cellText(text, type, [.timestamptz, .timestamp, .date])
-        guard let value = TimestampText.parse(raw) else { throw DecodingMismatch() }
-        return value
-    }
+    static var acceptedTypes: [PostgresDataType] { timestampTypes }
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> Date? { TimestampText.parse(bytes) }
 }
 
 extension UInt8: PostgresDecodable {
     /// A lone byte reads from a small integer; an array of bytes reads bytea (below).
     public static func decode(postgresText text: String?, type: PostgresDataType) throws -> UInt8 {
-        guard let value = UInt8(try cellText(text, type, integerTypes)) else { throw DecodingMismatch() }
+        guard let text, integerTypes.contains(type), let value = UInt8(text) else { throw DecodingMismatch() }
         return value
     }
 
@@ -182,6 +169,11 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
     public static func decode(postgresText text: String?, type: PostgresDataType) throws -> Wrapped? {
         guard text != nil else { return nil }
         return try Wrapped.decode(postgresText: text, type: type)
+    }
+
+    public static func decode(postgresBytes bytes: UnsafeRawBufferPointer?, type: PostgresDataType) throws -> Wrapped? {
+        guard bytes != nil else { return nil }
+        return try Wrapped.decode(postgresBytes: bytes, type: type)
     }
 }
 

@@ -29,8 +29,15 @@ public struct PostgresRow: Sendable {
 
     /// Reads the named column; the first column wins when several share a name.
     public func decode<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) throws -> T {
+        try decode(position(of: column), as: type)
+    }
+
+    /// The zero-based position of the named column (the first when several share a name).
+    /// A repository reading many rows of one result looks its columns up once and reads by
+    /// position: a read by name hashes the name, for every field of every row.
+    public func position(of column: String) throws -> Int {
         guard let position = storage.columnIndex[column] else { throw PostgresError.unknownColumn(column) }
-        return try decode(position, as: type)
+        return position
     }
 
     /// Reads the column at a zero-based position.
@@ -38,13 +45,14 @@ public struct PostgresRow: Sendable {
         guard storage.columnTypes.indices.contains(column) else {
             throw PostgresError.unknownColumn("#\(column)")
         }
-        let text = storage.text(row: index, column: Int32(column))
         let columnType = storage.columnTypes[column]
+        // The bytes are libpq's own, valid while `storage` lives: `self` holds it for the call.
+        let bytes = storage.bytes(row: index, column: Int32(column))
         do {
-            return try T.decode(postgresText: text, type: columnType)
+            return try T.decode(postgresBytes: bytes, type: columnType)
         } catch {
             throw PostgresError.decoding(column: storage.columnNames[column], expected: "\(T.self)",
-                                         actual: text == nil ? "NULL" : columnType.description)
+                                         actual: bytes == nil ? "NULL" : columnType.description)
         }
     }
 }
@@ -93,10 +101,10 @@ final class ResultStorage: @unchecked Sendable {
         PQcmdStatus(result).map { String(cString: $0) } ?? ""
     }
 
-    func text(row: Int32, column: Int32) -> String? {
+    /// The cell's text-format bytes in place (nil for NULL), valid while this storage lives.
+    func bytes(row: Int32, column: Int32) -> UnsafeRawBufferPointer? {
         if PQgetisnull(result, row, column) == 1 { return nil }
         guard let value = PQgetvalue(result, row, column) else { return nil }
-        let length = Int(PQgetlength(result, row, column))
-        return String(decoding: UnsafeRawBufferPointer(start: value, count: length), as: UTF8.self)
+        return UnsafeRawBufferPointer(start: value, count: Int(PQgetlength(result, row, column)))
     }
 }

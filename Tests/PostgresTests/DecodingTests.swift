@@ -152,4 +152,20 @@ import TestSupport
             #expect(try row.decode(0, as: String.self) == "seven")
         }
     }
+
+    @Test func positionsFindTheFirstOfSharedNamesAndReadLikeNames() async throws {
+        try await TestDatabase.with { database in
+            let result = try await database.pool.query("SELECT 1::int AS a, 'x'::text AS b, 2::int AS a")
+            let row = result.rows[0]
+            #expect(try row.position(of: "a") == 0)
+            #expect(try row.position(of: "b") == 1)
+            #expect(try row.decode(row.position(of: "a"), as: Int.self) == row.decode("a", as: Int.self))
+            #expect(try row.decode(2, as: Int.self) == 2)
+            #expect(throws: PostgresError.unknownColumn("c")) { try row.position(of: "c") }
+            #expect(throws: PostgresError.unknownColumn("#-1")) { try row.decode(-1, as: Int.self) }
+            #expect(throws: PostgresError.decoding(column: "b", expected: "Int", actual: "text")) {
+                try row.decode(row.position(of: "b"), as: Int.self)
+            }
+        }
+    }
 }

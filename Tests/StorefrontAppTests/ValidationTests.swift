@@ -99,6 +99,16 @@ import Testing
         #expect(sku.check("AB") == "must match [A-Z0-9-]{3,64}")
         #expect(sku.check(String(repeating: "A", count: 65)) == "must match [A-Z0-9-]{3,64}")
         #expect(sku.check("ÄBC") == "must match [A-Z0-9-]{3,64}")
+        #expect(sku.check("ABC\u{0}") == "must match [A-Z0-9-]{3,64}")
+        #expect(sku.check(String(repeating: "Z9-", count: 21) + "A") == nil)
+    }
+
+    @Test func byteTableHoldsExactlyItsMembers() {
+        let sets: [Set<UInt8>] = [[], Set(0...255), Set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-".utf8), [0, 63, 64, 127, 128, 191, 192, 255]]
+        for members in sets {
+            let table = ByteTable(members)
+            for byte in 0...255 { #expect(table.contains(UInt8(byte)) == members.contains(UInt8(byte)), "\(byte)") }
+        }
     }
 }
 

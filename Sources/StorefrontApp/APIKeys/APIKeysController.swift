@@ -69,14 +69,14 @@ extension APIKey {
     /// plus `key` right after creation or rotation.
     func write(to json: inout JSONWriter, key: String? = nil) {
         json.beginObject()
-        json.key("id"); json.string(id.uuidString.lowercased())
+        json.key("id"); json.uuid(id)
         json.key("name"); json.string(name)
         json.key("prefix"); json.string(prefix)
         json.key("scopes")
         json.beginArray()
         for scope in scopes { json.string(scope.rawValue) }
         json.endArray()
-        json.key("created_at"); json.string(Timestamp.rfc3339(createdAt))
+        json.key("created_at"); json.timestamp(createdAt)
         json.key("expires_at"); json.optionalString(expiresAt.map(Timestamp.rfc3339))
         json.key("last_used_at"); json.optionalString(lastUsedAt.map(Timestamp.rfc3339))
         if let key { json.key("key"); json.string(key) }

@@ -49,6 +49,9 @@ struct CompressionMiddleware: Middleware {
 
     /// Textual types; everything else is assumed to be compressed already or not worth it.
     static func isCompressibleType(_ contentType: String) -> Bool {
+        // What every JSON response carries, decided without splitting and lower-casing it:
+        // that was 1.7% of a product list's CPU.
+        if contentType == "application/json" { return true }
         let essence = MediaRange.essence(contentType)
         if essence.hasPrefix("text/") || essence.hasSuffix("+json") || essence.hasSuffix("+xml") { return true }
         return ["application/json", "application/yaml", "application/xml", "application/javascript"].contains(essence)

@@ -44,34 +44,64 @@ public enum Timestamp {
     private static let secondCache = PerThread { SecondCache() }
 
     public static func rfc3339(_ epochMilliseconds: Int64) -> String {
-        var seconds = time_t(epochMilliseconds / 1000)
-        let millis = Int(epochMilliseconds % 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
         var out = [UInt8]()
         out.reserveCapacity(24)
-        func digits(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
-                rest %= divisor
-                divisor /= 10
-            }
-        }
-        digits(Int(parts.tm_year) + 1900, 4); out.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mon) + 1, 2); out.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mday), 2); out.append(UInt8(ascii: "T"))
-        digits(Int(parts.tm_hour), 2); out.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_min), 2); out.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_sec), 2); out.append(UInt8(ascii: "."))
-        digits(millis, 3); out.append(UInt8(ascii: "Z"))
+        appendRFC3339(epochMilliseconds, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// `rfc3339(_:)` written into `out`: response bodies write timestamps in place.
+    static func appendRFC3339(_ epochMilliseconds: Int64, to out: inout [UInt8]) {
+        // Floored, so a moment before 1970 keeps milliseconds in 0...999: truncated, they
+        // came out negative and the digit writer trapped.
+        let (quotient, remainder) = epochMilliseconds.quotientAndRemainder(dividingBy: 1000)
+        var seconds = time_t(remainder < 0 ? quotient - 1 : quotient)
+        let millis = Int(remainder < 0 ? remainder + 1000 : remainder)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let year = Int(parts.tm_year) + 1900
+        // Years before 1 BC (never written by this server) get a sign rather than a trap.
+        if year < 0 { out.append(UInt8(ascii: "-")) }
+        // Formatted in a 24-byte buffer on the stack and appended in one copy: a product has
+        // two timestamps, and an append per byte cost more than the digits.
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { buffer in
+            /// The last `width` (2...4) digits of `value` at `offset`, then `separator`.
+            func put(_ value: Int, _ width: Int, at offset: Int, _ separator: Unicode.Scalar) {
+                if width == 4 { buffer[offset] = digit(value / 1000) }
+                if width >= 3 { buffer[offset + width - 3] = digit(value / 100) }
+                buffer[offset + width - 2] = digit(value / 10)
+                buffer[offset + width - 1] = digit(value)
+                buffer[offset + width] = UInt8(ascii: separator)
+            }
+            put(abs(year), 4, at: 0, "-")
+            put(Int(parts.tm_mon) + 1, 2, at: 5, "-")
+            put(Int(parts.tm_mday), 2, at: 8, "T")
+            put(Int(parts.tm_hour), 2, at: 11, ":")
+            put(Int(parts.tm_min), 2, at: 14, ":")
+            put(Int(parts.tm_sec), 2, at: 17, ".")
+            put(millis, 3, at: 20, "Z")
+            out.append(contentsOf: buffer)
+        }
+    }
+
+    /// The last decimal digit of a non-negative value.
+    @inline(__always)
+    private static func digit(_ value: Int) -> UInt8 { UInt8(ascii: "0") + UInt8(value % 10) }
+
     /// A `Date` in API.md's form: UTC, milliseconds (rounded down).
     public static func rfc3339(_ date: Date) -> String {
-        rfc3339(Int64((date.timeIntervalSince1970 * 1000).rounded(.down)))
+        rfc3339(epochMilliseconds(date))
+    }
+
+    /// Milliseconds since 1970, rounded down: the precision API.md gives timestamps.
+    static func epochMilliseconds(_ date: Date) -> Int64 {
+        let floored = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // A moment read from PostgreSQL is a whole millisecond, but `Date` keeps it relative
+        // to 2001, and times 1000 it can land a hair below that millisecond: -0.001 s came
+        // out as -1.0000000000000002, the millisecond before (half the moments before 1970).
+        // Only a date that is exactly the next millisecond, built the way a read builds it, moves up.
+        let next = floored + 1
+        return Date(timeIntervalSince1970: Double(next) / 1000) == date ? next : floored
     }
 }

@@ -10,14 +10,14 @@ extension Order: JSONRendering {
     /// created_at, updated_at}`.
     func write(to json: inout JSONWriter) {
         json.beginObject()
-        json.key("id"); json.string(id.uuidString.lowercased())
-        json.key("user_id"); json.string(userID.uuidString.lowercased())
+        json.key("id"); json.uuid(id)
+        json.key("user_id"); json.uuid(userID)
         json.key("status"); json.string(status.rawValue)
         json.key("items")
         json.beginArray()
         for item in items {
             json.beginObject()
-            json.key("product_id"); json.string(item.productID.uuidString.lowercased())
+            json.key("product_id"); json.uuid(item.productID)
             json.key("sku"); json.string(item.sku)
             json.key("name"); json.string(item.name)
             json.key("unit_price_cents"); json.integer(Int(item.unitPriceCents))
@@ -29,8 +29,8 @@ extension Order: JSONRendering {
         json.key("total_cents"); json.integer(Int(totalCents))
         json.key("currency"); json.string(currency)
         json.key("version"); json.integer(Int(version))
-        json.key("created_at"); json.string(Timestamp.rfc3339(createdAt))
-        json.key("updated_at"); json.string(Timestamp.rfc3339(updatedAt))
+        json.key("created_at"); json.timestamp(createdAt)
+        json.key("updated_at"); json.timestamp(updatedAt)
         json.endObject()
     }
 }

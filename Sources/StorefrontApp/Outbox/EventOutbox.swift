@@ -61,9 +61,9 @@ struct OutboxEvent: Sendable, Equatable {
     var body: [UInt8] {
         var json = JSONWriter(capacity: data.utf8.count + 128)
         json.beginObject()
-        json.key("id"); json.string(id.uuidString.lowercased())
+        json.key("id"); json.uuid(id)
         json.key("type"); json.string(type)
-        json.key("created_at"); json.string(Timestamp.rfc3339(createdAt))
+        json.key("created_at"); json.timestamp(createdAt)
         json.key("data"); json.raw(data)
         json.endObject()
         return json.bytes

@@ -9,7 +9,7 @@ extension Product: JSONRendering {
     /// stock, version, created_at, updated_at}`.
     func write(to json: inout JSONWriter) {
         json.beginObject()
-        json.key("id"); json.string(id.uuidString.lowercased())
+        json.key("id"); json.uuid(id)
         json.key("sku"); json.string(sku.value)
         json.key("name"); json.string(name)
         json.key("description"); json.optionalString(description)
@@ -18,8 +18,8 @@ extension Product: JSONRendering {
         json.key("currency"); json.string(price.currency.value)
         json.key("stock"); json.integer(Int(stock))
         json.key("version"); json.integer(Int(version))
-        json.key("created_at"); json.string(Timestamp.rfc3339(createdAt))
-        json.key("updated_at"); json.string(Timestamp.rfc3339(updatedAt))
+        json.key("created_at"); json.timestamp(createdAt)
+        json.key("updated_at"); json.timestamp(updatedAt)
         json.endObject()
     }
 }

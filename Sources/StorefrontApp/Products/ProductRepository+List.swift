@@ -8,10 +8,14 @@ extension ProductRepository {
     func list(filter: ProductFilter, sort: ProductSort, after: KeysetCursor?, limit: Int,
               on db: any DatabaseSession) async throws -> [Keyed<Product>] {
         let (sql, binds) = ProductRepository.listStatement(filter: filter, sort: sort, after: after, limit: limit)
-        return try await db.query(sql, binds).rows.map { row in
-            let product = try Product(row: row)
+        let rows = try await db.query(sql, binds).rows
+        guard let first = rows.first else { return [] }
+        let columns = try ProductColumns(first)
+        let sortKey = try first.position(of: "sort_key")
+        return try rows.map { row in
+            let product = try Product(row: row, columns: columns)
             return Keyed(item: product,
-                         cursor: KeysetCursor(sort: sort.rawValue, key: try row.decode("sort_key"), id: product.id))
+                         cursor: KeysetCursor(sort: sort.rawValue, key: try row.decode(sortKey), id: product.id))
         }
     }
 

@@ -91,21 +91,46 @@ struct ProductRepository: Sendable {
     }
 }
 
+/// Where `ProductRepository.columns` sit in a result, looked up once for all its rows: read
+/// by name, each field of each row hashed its column's name (~3% of a list request's CPU).
+struct ProductColumns {
+    let id, sku, name, description, category, priceCents, currency, stock, version, createdAt, updatedAt: Int
+
+    init(_ row: PostgresRow) throws {
+        id = try row.position(of: "id")
+        sku = try row.position(of: "sku")
+        name = try row.position(of: "name")
+        description = try row.position(of: "description")
+        category = try row.position(of: "category")
+        priceCents = try row.position(of: "price_cents")
+        currency = try row.position(of: "currency")
+        stock = try row.position(of: "stock")
+        version = try row.position(of: "version")
+        createdAt = try row.position(of: "created_at")
+        updatedAt = try row.position(of: "updated_at")
+    }
+}
+
 extension Product {
     /// A row selected with `ProductRepository.columns`.
     init(row: PostgresRow) throws {
-        let skuText: String = try row.decode("sku")
-        let currencyText: String = try row.decode("currency")
+        try self.init(row: row, columns: ProductColumns(row))
+    }
+
+    /// One row of a result whose columns were located once (`ProductColumns`).
+    init(row: PostgresRow, columns: ProductColumns) throws {
+        let skuText: String = try row.decode(columns.sku)
+        let currencyText: String = try row.decode(columns.currency)
         guard let sku = Sku(skuText) else {
             throw PostgresError.decoding(column: "sku", expected: "Sku", actual: "text")
         }
         guard let currency = CurrencyCode(currencyText),
-              let price = Money(cents: try row.decode("price_cents"), currency: currency) else {
+              let price = Money(cents: try row.decode(columns.priceCents), currency: currency) else {
             throw PostgresError.decoding(column: "price_cents", expected: "Money", actual: "bigint")
         }
-        self.init(id: try row.decode("id"), sku: sku, name: try row.decode("name"),
-                  description: try row.decode("description"), category: try row.decode("category"),
-                  price: price, stock: try row.decode("stock"), version: try row.decode("version"),
-                  createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
+        self.init(id: try row.decode(columns.id), sku: sku, name: try row.decode(columns.name),
+                  description: try row.decode(columns.description), category: try row.decode(columns.category),
+                  price: price, stock: try row.decode(columns.stock), version: try row.decode(columns.version),
+                  createdAt: try row.decode(columns.createdAt), updatedAt: try row.decode(columns.updatedAt))
     }
 }

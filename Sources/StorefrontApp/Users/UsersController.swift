@@ -118,14 +118,14 @@ extension User {
     /// API.md, Users: `{id, email, name, role, mfa_enabled, disabled, created_at, updated_at}`.
     func write(to json: inout JSONWriter) {
         json.beginObject()
-        json.key("id"); json.string(id.uuidString.lowercased())
+        json.key("id"); json.uuid(id)
         json.key("email"); json.string(email)
         json.key("name"); json.string(name)
         json.key("role"); json.string(role.rawValue)
         json.key("mfa_enabled"); json.bool(mfaEnabled)
         json.key("disabled"); json.bool(disabled)
-        json.key("created_at"); json.string(Timestamp.rfc3339(createdAt))
-        json.key("updated_at"); json.string(Timestamp.rfc3339(updatedAt))
+        json.key("created_at"); json.timestamp(createdAt)
+        json.key("updated_at"); json.timestamp(updatedAt)
         json.endObject()
     }
 }

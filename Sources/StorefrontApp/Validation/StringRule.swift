@@ -21,9 +21,13 @@ public struct StringRule: Sendable {
 
     /// Every byte in `allowed` (ASCII) and the length in `range`: e.g. SKUs `[A-Z0-9-]{3,64}`.
     public static func ascii(_ allowed: Set<UInt8>, length range: ClosedRange<Int>, describe: String) -> StringRule {
-        StringRule { text in
-            let bytes = text.utf8
-            return range.contains(bytes.count) && bytes.allSatisfy(allowed.contains) ? nil : "must match \(describe)"
+        // A bit table over the string's own bytes: a hash per byte through the `UTF8View`
+        // iterator was 2% of a list request's CPU (every SKU read back is checked).
+        let table = ByteTable(allowed)
+        return StringRule { text in
+            var text = text
+            let fits = text.withUTF8 { bytes in range.contains(bytes.count) && bytes.allSatisfy(table.contains) }
+            return fits ? nil : "must match \(describe)"
         }
     }
 
@@ -72,6 +76,24 @@ enum EmailSyntax {
         return labels.allSatisfy { label in
             (1...63).contains(label.count) && label.allSatisfy(labelAllowed.contains)
                 && label.first != UInt8(ascii: "-") && label.last != UInt8(ascii: "-")
+        }
+    }
+}
+
+/// A set of byte values as 256 bits.
+struct ByteTable: Sendable {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    init(_ members: Set<UInt8>) {
+        withUnsafeMutableBytes(of: &words) { raw in
+            let bits = raw.bindMemory(to: UInt64.self)
+            for byte in members { bits[Int(byte >> 6)] |= 1 << UInt64(byte & 63) }
+        }
+    }
+
+    func contains(_ byte: UInt8) -> Bool {
+        withUnsafeBytes(of: words) { raw in
+            raw.load(fromByteOffset: Int(byte >> 6) * 8, as: UInt64.self) >> UInt64(byte & 63) & 1 == 1
         }
     }
 }

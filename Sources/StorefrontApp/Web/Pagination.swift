@@ -27,7 +27,7 @@ public struct CursorCodec: Sendable {
         json.beginObject()
         json.key("s"); json.string(cursor.sort)
         json.key("k"); json.string(cursor.key)
-        json.key("i"); json.string(cursor.id.uuidString.lowercased())
+        json.key("i"); json.uuid(cursor.id)
         json.endObject()
         let payload = json.bytes
         return Base64URL.encode(payload) + "." + Base64URL.encode(Array(sign(payload).prefix(16)))
@@ -106,7 +106,8 @@ public struct Page<Item: Sendable>: Sendable {
         let selfLink = Page.link(request: request, cursor: request.query["cursor"])
         let nextLink = nextCursor.map { Page.link(request: request, cursor: $0) }
         let headers = nextLink.map { [("Link", "<\($0)>; rel=\"next\"")] } ?? []
-        return .json(headers: headers) { json in
+        // ~400 bytes a product or order, and the envelope with its links: one allocation.
+        return .json(headers: headers, capacity: 1024 + 512 * items.count) { json in
             json.beginObject()
             json.key("data")
             json.beginArray()
@@ -149,7 +150,7 @@ func percentEncodedQueryComponent(_ text: String) -> String {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
-    let hex = Array("0123456789ABCDEF".utf8)
+    func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") - 10 + nibble }
     var encoded: [UInt8] = []
     encoded.reserveCapacity(text.utf8.count)
     for byte in text.utf8 {
@@ -159,7 +160,10 @@ func percentEncodedQueryComponent(_ text: String) -> String {
              UInt8(ascii: "~"):
             encoded.append(byte)
         default:
-            encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            // Three appends, not an array literal: that allocated for every escaped byte.
+            encoded.append(UInt8(ascii: "%"))
+            encoded.append(hexDigit(byte >> 4))
+            encoded.append(hexDigit(byte & 0x0F))
         }
     }
     return String(decoding: encoded, as: UTF8.self)

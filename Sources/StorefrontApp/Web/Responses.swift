@@ -2,9 +2,10 @@ import HTTPCore
 
 extension HTTPResponse {
     /// A JSON response whose body `build` writes.
-    public static func json(_ status: HTTPStatus = .ok, headers: [(String, String)] = [],
+    /// `capacity`: the body's expected size, so a large one is not grown by doubling.
+    public static func json(_ status: HTTPStatus = .ok, headers: [(String, String)] = [], capacity: Int = 256,
                             _ build: (inout JSONWriter) -> Void) -> HTTPResponse {
-        var writer = JSONWriter()
+        var writer = JSONWriter(capacity: capacity)
         build(&writer)
         var fields = HTTPHeaders([("Content-Type", "application/json")])
         for (name, value) in headers { fields.add(name, value) }

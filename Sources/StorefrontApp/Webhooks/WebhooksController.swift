@@ -72,7 +72,7 @@ extension WebhookEndpoint {
     /// plus `secret` on creation and rotation.
     func write(to json: inout JSONWriter, secret: WebhookSecret? = nil) {
         json.beginObject()
-        json.key("id"); json.string(id.uuidString.lowercased())
+        json.key("id"); json.uuid(id)
         json.key("url"); json.string(url)
         json.key("events")
         json.beginArray()
@@ -81,8 +81,8 @@ extension WebhookEndpoint {
         json.key("description"); json.optionalString(description)
         json.key("enabled"); json.bool(enabled)
         json.key("circuit"); json.string(circuit.rawValue)
-        json.key("created_at"); json.string(Timestamp.rfc3339(createdAt))
-        json.key("updated_at"); json.string(Timestamp.rfc3339(updatedAt))
+        json.key("created_at"); json.timestamp(createdAt)
+        json.key("updated_at"); json.timestamp(updatedAt)
         if let secret { json.key("secret"); json.string(secret.text) }
         json.endObject()
     }
@@ -93,12 +93,12 @@ extension WebhookDelivery {
     /// next_attempt_at, last_response_status, last_error}`.
     func write(to json: inout JSONWriter) {
         json.beginObject()
-        json.key("id"); json.string(id.uuidString.lowercased())
-        json.key("event_id"); json.string(eventID.uuidString.lowercased())
+        json.key("id"); json.uuid(id)
+        json.key("event_id"); json.uuid(eventID)
         json.key("event_type"); json.string(eventType)
         json.key("status"); json.string(status.rawValue)
         json.key("attempts"); json.integer(attempts)
-        json.key("created_at"); json.string(Timestamp.rfc3339(createdAt))
+        json.key("created_at"); json.timestamp(createdAt)
         json.key("last_attempt_at"); json.optionalString(lastAttemptAt.map(Timestamp.rfc3339))
         json.key("next_attempt_at"); json.optionalString(nextAttemptAt.map(Timestamp.rfc3339))
         json.key("last_response_status")
