@@ -2,8 +2,8 @@
 import PackageDescription
 
 // Layers import downwards only:
-//   storefront (CLI) -> StorefrontApp -> HTTPServer -> HTTPCore
-//                                     -> Postgres   -> CLibPQ, Crypto
+//   storefront (CLI) -> StorefrontApp -> HTTPServer -> HTTPCore, IOLoop
+//                                     -> Postgres   -> CLibPQ, Crypto, IOLoop
 //                                     -> Crypto     -> CCrypto
 //   Resilience (circuit breaker): no dependencies; the webhook deliverer uses it
 //   HTTPClient -> HTTPCore, CSSL (outbound requests: webhook deliveries)
@@ -29,13 +29,17 @@ let package = Package(
 
         // Pure HTTP/1.1 types, parser and response serializer: no I/O.
         .target(name: "HTTPCore"),
-        // epoll event loops, connections, timeouts, graceful shutdown.
-        .target(name: "HTTPServer", dependencies: ["HTTPCore", "CLinux"]),
         // Outbound HTTP/1.1 + TLS client on its own epoll loops (webhook deliveries).
         .target(name: "HTTPClient", dependencies: ["HTTPCore", "CSSL", "CLinux"]),
+        // The driver protocol (descriptors, timers, jobs on one thread) that lets the
+        // Postgres pool run on its own reactor thread or on the HTTP event loops (ADR 0010),
+        // the thread reactor and the timer heap. Neither HTTPServer nor Postgres imports the other.
+        .target(name: "IOLoop", dependencies: ["CLinux"]),
+        // epoll event loops, connections, timeouts, graceful shutdown.
+        .target(name: "HTTPServer", dependencies: ["HTTPCore", "CLinux", "IOLoop"]),
         // Non-blocking libpq client, pool, typed rows, migrations.
-        // Crypto for migration checksums (SHA-256), CLinux for the epoll reactor.
-        .target(name: "Postgres", dependencies: ["CLibPQ", "Crypto", "CLinux"]),
+        // Crypto for migration checksums (SHA-256), CLinux for epoll event bits.
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Crypto", "CLinux", "IOLoop"]),
         // Hashes, HMAC, scrypt, randomness, constant-time compare through libcrypto.
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         // Resilience patterns for outbound calls (circuit breaker): no dependencies.
@@ -59,7 +63,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "HTTPTestSupport", "TestSupport"]),
         // Fresh migrated databases per test and private throwaway clusters.
         .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOLoop", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience"]),

@@ -1,4 +1,5 @@
-/// The pool's bookkeeping, owned by the reactor thread like the connections it tracks, so
+import IOLoop
+/// One shard of the pool's bookkeeping, owned by its driver's thread like the connections it tracks, so
 /// that "a connection died", "a caller gave up" and "a connection came back" can never race.
 ///
 /// Connections open lazily: one is opened when a caller waits and fewer than `poolSize`
@@ -6,7 +7,7 @@
 /// while that delay runs and no connection is open at all, callers fail at once with the
 /// last error instead of queueing for a database that is known to be down.
 ///
-/// `@unchecked Sendable`: only touched on the reactor thread (see `Reactor`).
+/// `@unchecked Sendable`: only touched on its driver's thread (see `IODriver`).
 final class PoolState: @unchecked Sendable {
     typealias Grant = (Result<ConnectionCore, any Error>) -> Void
 
@@ -17,7 +18,7 @@ final class PoolState: @unchecked Sendable {
         let grant: Grant
     }
 
-    let reactor: Reactor
+    let driver: any IODriver
     let settings: ConnectionSettings
     let configuration: PostgresConfiguration
     let statistics: StatisticsBox
@@ -33,8 +34,8 @@ final class PoolState: @unchecked Sendable {
     private var retryTimer: UInt64?
     private(set) var isClosed = false
 
-    init(reactor: Reactor, settings: ConnectionSettings, configuration: PostgresConfiguration) {
-        self.reactor = reactor
+    init(driver: any IODriver, settings: ConnectionSettings, configuration: PostgresConfiguration) {
+        self.driver = driver
         self.settings = settings
         self.configuration = configuration
         statistics = StatisticsBox(size: configuration.poolSize)
@@ -56,7 +57,7 @@ final class PoolState: @unchecked Sendable {
         if connections.isEmpty, retryTimer != nil, let lastFailure {
             return grant(.failure(lastFailure))
         }
-        let timer = reactor.schedule(after: timeout) { [weak self] in self?.expire(id) }
+        let timer = driver.schedule(after: timeout) { [weak self] in self?.expire(id) }
         waiters.append(Waiter(id: id, requested: requested, timer: timer, grant: grant))
         openConnectionsForWaiters()
         publish()
@@ -83,7 +84,7 @@ final class PoolState: @unchecked Sendable {
     func shutdown() {
         guard !isClosed else { return }
         isClosed = true
-        if let retryTimer { reactor.cancelTimer(retryTimer) }
+        if let retryTimer { driver.cancelTimer(retryTimer) }
         for core in Array(connections.values) { core.close(with: .closed) }
         failWaiters(with: PostgresError.closed)
     }
@@ -105,7 +106,7 @@ final class PoolState: @unchecked Sendable {
             idle.append(core)
         } else {
             let waiter = waiters.removeFirst()
-            reactor.cancelTimer(waiter.timer)
+            driver.cancelTimer(waiter.timer)
             hand(core, requested: waiter.requested, waiter.grant)
         }
     }
@@ -120,7 +121,7 @@ final class PoolState: @unchecked Sendable {
     private func failWaiters(with error: any Error) {
         let waiting = waiters
         waiters = []
-        for waiter in waiting { reactor.cancelTimer(waiter.timer) }
+        for waiter in waiting { driver.cancelTimer(waiter.timer) }
         publish()
         for waiter in waiting { waiter.grant(.failure(error)) }
     }
@@ -128,7 +129,7 @@ final class PoolState: @unchecked Sendable {
     private func removeWaiter(_ id: UInt64) -> Waiter? {
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
         let waiter = waiters.remove(at: index)
-        reactor.cancelTimer(waiter.timer)
+        driver.cancelTimer(waiter.timer)
         return waiter
     }
 
@@ -144,7 +145,7 @@ final class PoolState: @unchecked Sendable {
 
     private func openConnection() {
         nextConnectionID += 1
-        let core = ConnectionCore(id: nextConnectionID, reactor: reactor, settings: settings)
+        let core = ConnectionCore(id: nextConnectionID, driver: driver, settings: settings)
         connections[core.id] = core
         opening += 1
         core.onClose = { [weak self] in self?.connectionClosed($0) }
@@ -171,7 +172,7 @@ final class PoolState: @unchecked Sendable {
         // Nobody can hand a connection back when none exists: tell the waiters now.
         if connections.isEmpty { failWaiters(with: error) }
         guard !isClosed else { return }
-        retryTimer = reactor.schedule(after: reconnectDelay()) { [weak self] in
+        retryTimer = driver.schedule(after: reconnectDelay()) { [weak self] in
             guard let self else { return }
             retryTimer = nil
             openConnectionsForWaiters()

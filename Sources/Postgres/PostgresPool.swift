@@ -1,3 +1,4 @@
+import IOLoop
 import Synchronization
 
 /// A bounded pool of PostgreSQL connections, the module's entry point.
@@ -12,7 +13,7 @@ import Synchronization
 /// the database. Connections open lazily, up to `poolSize`.
 public final class PostgresPool: Sendable {
     public let configuration: PostgresConfiguration
-    let reactor: Reactor
+    let reactor: ThreadReactor
     let state: PoolState
     private let nextWaiterID = Atomic<UInt64>(0)
 
@@ -26,11 +27,15 @@ public final class PostgresPool: Sendable {
             throw .connectionFailed("the pool size must be at least 1")
         }
         self.configuration = configuration
-        reactor = try Reactor()
+        do {
+            reactor = try ThreadReactor()
+        } catch {
+            throw .connectionFailed(error.message)
+        }
         let settings = ConnectionSettings(conninfo: configuration.conninfo, info: info,
                                           statementTimeout: configuration.statementTimeout,
                                           connectTimeout: configuration.connectTimeout)
-        state = PoolState(reactor: reactor, settings: settings, configuration: configuration)
+        state = PoolState(driver: reactor, settings: settings, configuration: configuration)
     }
 
     deinit {

@@ -21,7 +21,7 @@ public struct PostgresPoolStatistics: Sendable, Equatable {
     public var connectFailures: UInt64 = 0
 }
 
-/// The reactor writes the statistics after each change; any thread reads the latest copy.
+/// Each shard's driver writes its statistics after each change; any thread reads the latest copy.
 final class StatisticsBox: Sendable {
     private let value: Mutex<PostgresPoolStatistics>
 

@@ -2,42 +2,46 @@ import CLinux
 import Glibc
 import Synchronization
 
-/// An object living on the reactor thread that is told when its socket is ready.
-protocol SocketHandler: AnyObject {
-    func socketReady(events: UInt32)
-}
-
-/// The one thread of a pool that talks to libpq: an epoll loop over the pool's sockets, an
-/// inbox of jobs other threads hand it, and one-shot timers (acquire waits, statement
-/// deadlines, reconnect delays).
+/// A driver with a thread of its own: an epoll loop over its handlers' descriptors, an
+/// inbox of jobs other threads hand it, and one-shot timers. The PostgreSQL pool runs its
+/// connections on one for every caller that is not on an HTTP event loop.
 ///
-/// Everything except `execute` and `isStopped` must be called on the reactor thread: that
-/// confinement is what makes `@unchecked Sendable` true, and it is why no lock guards the
-/// pool's or the connections' state.
-final class Reactor: @unchecked Sendable {
-    typealias Job = @Sendable () -> Void
+/// `@unchecked Sendable`: other threads touch only the inbox (a `Mutex`), `threadID` (an
+/// `Atomic`) and the eventfd; every other field belongs to the reactor thread.
+public final class ThreadReactor: IODriver, @unchecked Sendable {
+    /// Why the reactor could not start; the caller words it for its own users.
+    public struct StartError: Error, Sendable {
+        public let message: String
+    }
 
     private struct Inbox {
-        var jobs: [Job] = []
+        var jobs: [IOJob] = []
         var stopped = false
     }
 
     private let epollFD: Int32
     private let wakeFD: Int32
     private let inbox = Mutex(Inbox())
+    /// The reactor thread's pthread_t while it runs, 0 otherwise: a finished thread's id
+    /// may be handed to a new thread, which must not pass for this one.
+    private let threadID = Atomic<UInt>(0)
 
     // Reactor-thread state.
-    private var handlers: [UInt64: SocketHandler] = [:]
+    private var handlers: [UInt64: any IOHandler] = [:]
     private var nextToken: UInt64 = 1  // token 0 is the wake-up eventfd
     private var timers = TimerQueue()
     private var stopRequested = false
     private var onStopped: (@Sendable () -> Void)?
+    private var stopHooks: [() -> Void] = []
+    /// Set on the reactor thread when the inbox closes: from then on `execute` refuses
+    /// there too, as it does everywhere else.
+    private var finished = false
 
-    init() throws(PostgresError) {
+    public init() throws(StartError) {
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard epollFD >= 0, wakeFD >= 0 else {
-            throw .connectionFailed("cannot create the reactor's epoll instance (errno \(errno))")
+            throw StartError(message: "cannot create the reactor's epoll instance (errno \(errno))")
         }
         var event = epoll_event()
         event.events = EPOLLIN.rawValue
@@ -48,12 +52,12 @@ final class Reactor: @unchecked Sendable {
         let context = Unmanaged.passRetained(self).toOpaque()
         let started = pthread_create(&thread, nil, { context in
             guard let context else { return nil }
-            Unmanaged<Reactor>.fromOpaque(context).takeRetainedValue().run()
+            Unmanaged<ThreadReactor>.fromOpaque(context).takeRetainedValue().run()
             return nil
         }, context)
         guard started == 0 else {
-            Unmanaged<Reactor>.fromOpaque(context).release()
-            throw .connectionFailed("cannot start the reactor thread (error \(started))")
+            Unmanaged<ThreadReactor>.fromOpaque(context).release()
+            throw StartError(message: "cannot start the reactor thread (error \(started))")
         }
         // Nobody joins: `stop` reports the end of the loop through its callback instead,
         // so shutting down never blocks a caller's thread.
@@ -65,10 +69,18 @@ final class Reactor: @unchecked Sendable {
         close(wakeFD)
     }
 
-    /// Runs `job` on the reactor thread. Returns `false`, dropping the job, once the reactor
-    /// has stopped; the caller then fails whatever was waiting on it with `.closed`.
+    public var isCurrent: Bool {
+        let reactorThread = threadID.load(ordering: .acquiring)
+        return reactorThread != 0 && pthread_equal(reactorThread, pthread_self()) != 0
+    }
+
     @discardableResult
-    func execute(_ job: @escaping Job) -> Bool {
+    public func execute(_ job: @escaping IOJob) -> Bool {
+        if isCurrent {
+            guard !finished else { return false }
+            job()
+            return true
+        }
         let wake: Bool? = withInbox { inbox in
             if inbox.stopped { return nil }
             inbox.jobs.append(job)
@@ -82,24 +94,24 @@ final class Reactor: @unchecked Sendable {
         return true
     }
 
-    /// Ends the loop after the current round; jobs already accepted still run.
-    func stop(then onStopped: @escaping @Sendable () -> Void) {
+    /// Ends the loop after the current round (reactor thread only); jobs already accepted
+    /// still run, then the stop hooks, then `onStopped`.
+    public func stop(then onStopped: @escaping @Sendable () -> Void) {
         stopRequested = true
         self.onStopped = onStopped
     }
 
-    // MARK: Sockets and timers (reactor thread only)
+    // MARK: Descriptors and timers (reactor thread only)
 
-    func register(_ handler: SocketHandler) -> UInt64 {
+    public func register(_ handler: any IOHandler) -> UInt64 {
         nextToken += 1
         handlers[nextToken] = handler
         return nextToken
     }
 
-    /// Watches `fd` for `events` on behalf of the handler with `token`. Tries MOD before ADD:
-    /// libpq may close a socket and open another that reuses the same number, and closing
-    /// removes it from epoll behind our back.
-    func watch(fd: Int32, token: UInt64, events: UInt32) {
+    /// Tries MOD before ADD: libpq may close a socket and open another that reuses the same
+    /// number, and closing removes it from epoll behind our back.
+    public func watch(fd: Int32, token: UInt64, events: UInt32) {
         var event = epoll_event()
         event.events = events
         event.data.u64 = token
@@ -108,27 +120,31 @@ final class Reactor: @unchecked Sendable {
         }
     }
 
-    /// Stops watching `fd`; call before libpq closes it so a reused number cannot inherit it.
-    func unwatch(fd: Int32) {
+    public func unwatch(fd: Int32) {
         var event = epoll_event()
         _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &event)
     }
 
-    func unregister(_ token: UInt64) {
+    public func unregister(_ token: UInt64) {
         handlers[token] = nil
     }
 
-    func schedule(after delay: Duration, _ action: @escaping () -> Void) -> UInt64 {
+    public func schedule(after delay: Duration, _ action: @escaping () -> Void) -> UInt64 {
         timers.schedule(at: .now + delay, action)
     }
 
-    func cancelTimer(_ id: UInt64) {
+    public func cancelTimer(_ id: UInt64) {
         timers.cancel(id)
+    }
+
+    public func whenStopping(_ hook: @escaping () -> Void) {
+        stopHooks.append(hook)
     }
 
     // MARK: The loop
 
     private func run() {
+        threadID.store(pthread_self(), ordering: .releasing)
         let capacity = 64
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         defer { events.deallocate() }
@@ -141,21 +157,26 @@ final class Reactor: @unchecked Sendable {
                     var value: UInt64 = 0
                     _ = read(wakeFD, &value, 8)
                 } else {
-                    // Events for a handler that went away earlier in this round are dropped:
-                    // tokens are never reused, unlike file descriptor numbers.
-                    handlers[token]?.socketReady(events: events[index].events)
+                    // Events for a handler that went away earlier in this round are dropped.
+                    handlers[token]?.ioReady(events: events[index].events)
                 }
             }
             runJobs()
             for action in timers.popExpired(now: .now) { action() }
         }
+        runJobs()
+        let hooks = stopHooks
+        stopHooks = []
+        for hook in hooks { hook() }
         let late = withInbox { inbox in
             inbox.stopped = true
             defer { inbox.jobs = [] }
             return inbox.jobs
         }
+        finished = true
         for job in late { job() }
         handlers.removeAll()
+        threadID.store(0, ordering: .releasing)
         onStopped?()
     }
 
@@ -178,14 +199,9 @@ final class Reactor: @unchecked Sendable {
         for job in jobs { job() }
     }
 
-    /// Milliseconds until the next timer, rounded up so a timer never fires early; -1 to
-    /// sleep until a socket or the inbox wakes the loop.
+    /// -1 (sleep until a descriptor or the inbox wakes the loop) when no timer is set.
     private func waitTimeout() -> Int32 {
         guard let deadline = timers.nextDeadline else { return -1 }
-        let remaining = ContinuousClock.now.duration(to: deadline)
-        if remaining <= .zero { return 0 }
-        let (seconds, attoseconds) = remaining.components
-        let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: ms)
+        return ContinuousClock.now.duration(to: deadline).epollTimeout
     }
 }
