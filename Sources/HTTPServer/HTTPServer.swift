@@ -2,6 +2,7 @@ import Foundation
 import CLinux
 import Glibc
 import HTTPCore
+import IOLoop
 import Synchronization
 
 /// An HTTP/1.1 server on epoll: `EVENT_LOOPS` threads share one listening socket, each
@@ -26,6 +27,11 @@ public final class HTTPServer: Sendable {
     public func start() throws -> Int { try core.start() }
 
     public var port: Int { core.boundPort.load(ordering: .relaxed) }
+
+    /// The event loops as drivers for other modules' descriptors and timers (ADR 0010), one
+    /// per `EVENT_LOOPS`; empty before `start()`. A loop runs its stop hooks on its own thread
+    /// during `shutdown`, and refuses jobs once stopped.
+    public var ioLoops: [any IODriver] { core.loops }
     public var openConnections: Int { core.openConnections.load(ordering: .relaxed) }
     public var inFlightRequests: Int { core.inFlight.load(ordering: .relaxed) }
 
