@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Resilience"),
         // The application: configuration, middleware, routes, services, repositories.
         .target(name: "StorefrontApp",
-                dependencies: ["HTTPCore", "HTTPServer", "HTTPClient", "Resilience", "Postgres", "Crypto", "CZlib"]),
+                dependencies: ["HTTPCore", "HTTPServer", "HTTPClient", "Resilience", "Postgres", "IOLoop", "Crypto", "CZlib"]),
         .executableTarget(name: "storefront", dependencies: ["StorefrontApp"]),
         // Full chain and bare router side by side, for `scripts/bench chain`.
         .executableTarget(name: "storefront-bench", dependencies: ["StorefrontApp"], path: "Sources/StorefrontBench"),
@@ -68,7 +68,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience"]),
         .testTarget(name: "StorefrontAppTests",
-                    dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "Crypto",
+                    dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "IOLoop", "Crypto",
                                    "HTTPTestSupport", "TestSupport", "CZlib", "HTTPClient", "Resilience",
                                    "ReceiverTestSupport"]),
     ],

@@ -15,6 +15,7 @@ struct LoopIO {
     var nextToken: UInt64 = 0
     var timers = TimerQueue()
     var stopHooks: [() -> Void] = []
+    var stopping = false
     /// Set once the loop has closed its inbox: `execute` refuses from then on, here too.
     var finished = false
 
@@ -91,8 +92,10 @@ extension EventLoop: IODriver {
         io.timers.cancel(id)
     }
 
+    /// Once the hooks have begun (a registration that arrived while the loop was stopping)
+    /// the hook runs at once: it is on this thread, and later would be never.
     func whenStopping(_ hook: @escaping () -> Void) {
-        guard !io.finished else { return }
+        if io.stopping { return hook() }
         io.stopHooks.append(hook)
     }
 
@@ -101,6 +104,7 @@ extension EventLoop: IODriver {
     /// `.closed`) get one more round here, then the inbox closes. Closures accepted before
     /// that still run, on this thread; task jobs go to the global executor.
     func finishForeignIO() {
+        io.stopping = true
         let hooks = io.stopHooks
         io.stopHooks = []
         for hook in hooks { hook() }

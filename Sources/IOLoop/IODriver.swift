@@ -38,7 +38,8 @@ public protocol IODriver: AnyObject, Sendable {
     func cancelTimer(_ id: UInt64)
 
     /// Runs `hook` on the driver's thread when it stops, before `execute` starts refusing:
-    /// the last moment to close what lives on it. Hooks added after that never run.
+    /// the last moment to close what lives on it. Added while the driver is stopping, it
+    /// runs at once.
     func whenStopping(_ hook: @escaping () -> Void)
 }
 

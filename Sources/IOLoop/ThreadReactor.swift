@@ -33,6 +33,7 @@ public final class ThreadReactor: IODriver, @unchecked Sendable {
     private var stopRequested = false
     private var onStopped: (@Sendable () -> Void)?
     private var stopHooks: [() -> Void] = []
+    private var stopping = false
     /// Set on the reactor thread when the inbox closes: from then on `execute` refuses
     /// there too, as it does everywhere else.
     private var finished = false
@@ -137,7 +138,9 @@ public final class ThreadReactor: IODriver, @unchecked Sendable {
         timers.cancel(id)
     }
 
+    /// Once the hooks have begun the hook runs at once: later would be never.
     public func whenStopping(_ hook: @escaping () -> Void) {
+        if stopping { return hook() }
         stopHooks.append(hook)
     }
 
@@ -165,6 +168,7 @@ public final class ThreadReactor: IODriver, @unchecked Sendable {
             for action in timers.popExpired(now: .now) { action() }
         }
         runJobs()
+        stopping = true
         let hooks = stopHooks
         stopHooks = []
         for hook in hooks { hook() }

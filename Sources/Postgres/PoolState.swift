@@ -2,9 +2,9 @@ import IOLoop
 /// One shard of the pool's bookkeeping, owned by its driver's thread like the connections it tracks, so
 /// that "a connection died", "a caller gave up" and "a connection came back" can never race.
 ///
-/// Connections open lazily: one is opened when a caller waits and fewer than `poolSize`
-/// exist. After a failed attempt the next waits an exponentially growing, jittered delay;
-/// while that delay runs and no connection is open at all, callers fail at once with the
+/// Connections open lazily: one is opened when a caller waits and fewer than `size`
+/// exist (the shard's part of `poolSize`, see `PostgresPool.shardSizes`). After a failed
+/// attempt the next waits an exponentially growing, jittered delay; while that delay runs and no connection is open at all, callers fail at once with the
 /// last error instead of queueing for a database that is known to be down.
 ///
 /// `@unchecked Sendable`: only touched on its driver's thread (see `IODriver`).
@@ -33,12 +33,22 @@ final class PoolState: @unchecked Sendable {
     private var lastFailure: PostgresError?
     private var retryTimer: UInt64?
     private(set) var isClosed = false
+    private var size: Int
 
-    init(driver: any IODriver, settings: ConnectionSettings, configuration: PostgresConfiguration) {
+    init(driver: any IODriver, settings: ConnectionSettings, configuration: PostgresConfiguration, size: Int) {
         self.driver = driver
         self.settings = settings
         self.configuration = configuration
-        statistics = StatisticsBox(size: configuration.poolSize)
+        self.size = size
+        statistics = StatisticsBox(size: size)
+    }
+
+    /// The reactor shard shrinks to its part of the pool once the loops' shards exist.
+    /// Surplus idle connections close now, busy ones when they come back.
+    func resize(to newSize: Int) {
+        size = newSize
+        while connections.count > size, let core = idle.popLast() { core.close(with: .closed) }
+        publish { $0.size = newSize }
     }
 
     /// The client-side limit for one statement: the server's `statement_timeout` plus a
@@ -66,7 +76,7 @@ final class PoolState: @unchecked Sendable {
     /// Takes a connection back: clean ones serve the next waiter or go idle, others close.
     func release(_ core: ConnectionCore) {
         inUse -= 1
-        if !isClosed, core.isClean {
+        if !isClosed, core.isClean, connections.count <= size {
             makeAvailable(core)
         } else {
             core.close(with: .closed)
@@ -134,10 +144,10 @@ final class PoolState: @unchecked Sendable {
     }
 
     /// Opens as many connections as there are waiters not already covered by one being
-    /// opened, within `poolSize`, unless a reconnect delay is running.
+    /// opened, within `size`, unless a reconnect delay is running.
     private func openConnectionsForWaiters() {
         guard !isClosed, retryTimer == nil else { return }
-        let wanted = min(waiters.count - opening, configuration.poolSize - connections.count)
+        let wanted = min(waiters.count - opening, size - connections.count)
         // An attempt that fails at once (an unknown host name) fails inside `openConnection`
         // and starts the reconnect delay; stop there rather than fail once per waiter.
         for _ in 0..<max(wanted, 0) where retryTimer == nil && !isClosed { openConnection() }
