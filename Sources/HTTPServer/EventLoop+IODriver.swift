@@ -25,22 +25,27 @@ struct LoopIO {
         return min(limit, ContinuousClock.now.duration(to: deadline).epollTimeout)
     }
 
-    /// `data` is the epoll data as `watch` stored it, tag included.
-    func dispatch(data: UInt64, events: UInt32) {
-        // A handler that went away earlier in this round finds nothing: tokens are not reused.
-        handlers[data & ~LoopIO.foreignTag]?.ioReady(events: events)
-    }
-
-    mutating func fireTimers() {
-        // Popped before running: an action may schedule or cancel other timers.
-        for action in timers.popExpired(now: .now) { action() }
-    }
 }
 
 /// The loop as an `IODriver`, so a module it knows nothing of (the PostgreSQL pool) can run
 /// its sockets and timers here and a task on this loop reaches them with no thread hop.
 extension EventLoop: IODriver {
     var isCurrent: Bool { isOnLoopThread }
+
+    /// `data` is the epoll data as `watch` stored it, tag included. The handler is looked
+    /// up first and called after: it may watch, unregister or schedule, which change `io`,
+    /// and Swift's exclusivity checks forbid that inside a method of `io` (it trapped).
+    func dispatchForeign(data: UInt64, events: UInt32) {
+        // A handler that went away earlier in this round finds nothing: tokens are not reused.
+        let handler = io.handlers[data & ~LoopIO.foreignTag]
+        handler?.ioReady(events: events)
+    }
+
+    /// Popped before running, for the same reason: an action may schedule or cancel timers.
+    func fireTimers() {
+        let due = io.timers.popExpired(now: .now)
+        for action in due { action() }
+    }
 
     @discardableResult
     func execute(_ job: @escaping IOJob) -> Bool {

@@ -166,7 +166,7 @@ final class EventLoop: @unchecked Sendable {
                 let event = events[i]
                 // Tagged first: a foreign token's low bits could equal any descriptor number.
                 if event.data.u64 & LoopIO.foreignTag != 0 {
-                    io.dispatch(data: event.data.u64, events: event.events)
+                    dispatchForeign(data: event.data.u64, events: event.events)
                     continue
                 }
                 let fd = event.data.fd
@@ -179,7 +179,7 @@ final class EventLoop: @unchecked Sendable {
                     connection.handleEvents(event.events)
                 }
             }
-            io.fireTimers()
+            fireTimers()
             if let until = acceptPausedUntil, now >= until { resumeAccepting() }
             if now - lastSweep >= 200 { sweep() }
         }

@@ -29,6 +29,29 @@ private final class EventFDReader: IOHandler, @unchecked Sendable {
     }
 }
 
+/// Reads once, then stops watching and unregisters itself from inside the callback.
+private final class SelfRemovingReader: IOHandler, @unchecked Sendable {
+    let fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+    let driver: any IODriver
+    var token: UInt64 = 0  // loop thread only
+    let reads = Atomic<Int>(0)
+    init(driver: any IODriver) { self.driver = driver }
+    deinit { close(fd) }
+
+    func ioReady(events: UInt32) {
+        var value: UInt64 = 0
+        _ = read(fd, &value, 8)
+        reads.add(1, ordering: .relaxed)
+        driver.unwatch(fd: fd)
+        driver.unregister(token)
+    }
+
+    func signal() {
+        var one: UInt64 = 1
+        _ = write(fd, &one, 8)
+    }
+}
+
 /// Runs `body` on `driver` and returns what it gives back there.
 private func onDriver<T: Sendable>(_ driver: any IODriver, _ body: @escaping @Sendable () -> T) async -> T? {
     await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
@@ -89,6 +112,33 @@ private func onDriver<T: Sendable>(_ driver: any IODriver, _ body: @escaping @Se
             }
             #expect(await eventually { fired.withLock { $0.count } == 2 })
             #expect(fired.withLock { $0 } == ["early", "late"])
+        }
+    }
+
+    /// A handler that unregisters itself and a timer that schedules the next one, as a
+    /// closing PostgreSQL connection and a reconnect delay do: both change the loop's
+    /// foreign-descriptor state from inside its own dispatch (which once trapped on Swift's
+    /// exclusivity check).
+    @Test func handlersAndTimersMayChangeTheLoopsTablesFromInsideTheirCallback() async throws {
+        try await withServer { server, port in
+            let driver = try #require(server.ioLoops.first)
+            let reader = SelfRemovingReader(driver: driver)
+            let chained = Atomic<Int>(0)
+            _ = await onDriver(driver) {
+                reader.token = driver.register(reader)
+                driver.watch(fd: reader.fd, token: reader.token, events: EPOLLIN.rawValue)
+                _ = driver.schedule(after: .milliseconds(1)) {
+                    chained.add(1, ordering: .relaxed)
+                    _ = driver.schedule(after: .milliseconds(1)) { chained.add(1, ordering: .relaxed) }
+                }
+            }
+            reader.signal()
+            #expect(await eventually { reader.reads.load(ordering: .relaxed) == 1 && chained.load(ordering: .relaxed) == 2 })
+            reader.signal()
+            let client = try RawHTTPClient(port: port)
+            try client.send("GET /still-serving HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try client.readResponse().bodyText == "GET /still-serving 0")
+            #expect(reader.reads.load(ordering: .relaxed) == 1)
         }
     }
 
