@@ -7,13 +7,19 @@ import Synchronization
 import Testing
 import TestSupport
 
-/// Reads an eventfd whenever the loop says it is readable, and notes on which thread.
+/// Reads an eventfd whenever the loop says it is readable, and notes on which thread;
+/// with `removesItself`, stops watching and unregisters from inside its first callback.
 private final class EventFDReader: IOHandler, @unchecked Sendable {
     let fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
     let driver: any IODriver
+    let removesItself: Bool
+    var token: UInt64 = 0  // loop thread only
     let reads = Atomic<Int>(0)
     let offThread = Atomic<Int>(0)
-    init(driver: any IODriver) { self.driver = driver }
+    init(driver: any IODriver, removesItself: Bool = false) {
+        self.driver = driver
+        self.removesItself = removesItself
+    }
     deinit { close(fd) }
 
     func ioReady(events: UInt32) {
@@ -21,29 +27,10 @@ private final class EventFDReader: IOHandler, @unchecked Sendable {
         _ = read(fd, &value, 8)
         if !driver.isCurrent { offThread.add(1, ordering: .relaxed) }
         reads.add(1, ordering: .relaxed)
-    }
-
-    func signal() {
-        var one: UInt64 = 1
-        _ = write(fd, &one, 8)
-    }
-}
-
-/// Reads once, then stops watching and unregisters itself from inside the callback.
-private final class SelfRemovingReader: IOHandler, @unchecked Sendable {
-    let fd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-    let driver: any IODriver
-    var token: UInt64 = 0  // loop thread only
-    let reads = Atomic<Int>(0)
-    init(driver: any IODriver) { self.driver = driver }
-    deinit { close(fd) }
-
-    func ioReady(events: UInt32) {
-        var value: UInt64 = 0
-        _ = read(fd, &value, 8)
-        reads.add(1, ordering: .relaxed)
-        driver.unwatch(fd: fd)
-        driver.unregister(token)
+        if removesItself {
+            driver.unwatch(fd: fd)
+            driver.unregister(token)
+        }
     }
 
     func signal() {
@@ -122,7 +109,7 @@ private func onDriver<T: Sendable>(_ driver: any IODriver, _ body: @escaping @Se
     @Test func handlersAndTimersMayChangeTheLoopsTablesFromInsideTheirCallback() async throws {
         try await withServer { server, port in
             let driver = try #require(server.ioLoops.first)
-            let reader = SelfRemovingReader(driver: driver)
+            let reader = EventFDReader(driver: driver, removesItself: true)
             let chained = Atomic<Int>(0)
             _ = await onDriver(driver) {
                 reader.token = driver.register(reader)

@@ -40,6 +40,17 @@ func onLoop<T: Sendable>(_ loop: EventLoop, _ body: @escaping @Sendable () async
     try await Task(executorPreference: loop.executor) { try await body() }.value
 }
 
+/// Lends the one connection of `loops[index]`'s shard to a task on it until the gate opens.
+func holdTheOnlyConnection(of loops: [EventLoop], _ index: Int, in pool: PostgresPool) async throws
+    -> (TestGate, Task<Void, any Error>) {
+    let release = TestGate()
+    let holder = Task(executorPreference: loops[index].executor) {
+        try await pool.withConnection { _ in await release.wait() }
+    }
+    #expect(await eventually { pool.loopShardStatistics[index].inUse == 1 })
+    return (release, holder)
+}
+
 /// ADR 0010: a loop's statements run on that loop's own shard of the pool.
 @Suite struct LoopShardTests {
     @Test(arguments: [
@@ -117,11 +128,7 @@ func onLoop<T: Sendable>(_ loop: EventLoop, _ body: @escaping @Sendable () async
     @Test func aLoopShardThatIsExhaustedTimesOutItsOwnCallersOnly() async throws {
         try await withLoopPool(poolSize: 3, acquireTimeout: .milliseconds(200)) { database, _, loops in
             let pool = database.pool
-            let release = TestGate()
-            let holder = Task(executorPreference: loops[0].executor) {
-                try await pool.withConnection { _ in await release.wait() }
-            }
-            #expect(await eventually { pool.loopShardStatistics[0].inUse == 1 })
+            let (release, holder) = try await holdTheOnlyConnection(of: loops, 0, in: pool)
             await #expect(throws: PostgresError.poolTimeout) {
                 try await onLoop(loops[0]) { _ = try await pool.query("SELECT 1") }
             }
@@ -138,11 +145,7 @@ func onLoop<T: Sendable>(_ loop: EventLoop, _ body: @escaping @Sendable () async
     @Test func aCancelledWaiterOnALoopShardLeavesAtOnce() async throws {
         try await withLoopPool(poolSize: 3, acquireTimeout: .seconds(60)) { database, _, loops in
             let pool = database.pool
-            let release = TestGate()
-            let holder = Task(executorPreference: loops[0].executor) {
-                try await pool.withConnection { _ in await release.wait() }
-            }
-            #expect(await eventually { pool.loopShardStatistics[0].inUse == 1 })
+            let (release, holder) = try await holdTheOnlyConnection(of: loops, 0, in: pool)
             let waiter = Task(executorPreference: loops[0].executor) { try await pool.query("SELECT 1") }
             #expect(await eventually { pool.loopShardStatistics[0].waiters == 1 })
             waiter.cancel()
