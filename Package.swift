@@ -2,8 +2,8 @@
 import PackageDescription
 
 // Layers import downwards only:
-//   storefront (CLI) -> StorefrontApp -> HTTPServer -> HTTPCore
-//                                     -> Postgres   -> CLibPQ, Crypto
+//   storefront (CLI) -> StorefrontApp -> HTTPServer -> HTTPCore, IOLoop
+//                                     -> Postgres   -> CLibPQ, Crypto, IOLoop
 //                                     -> Crypto     -> CCrypto
 //   Resilience (circuit breaker) -> Locking; the webhook deliverer uses it
 //   Locking (the TSan-visible lock) -> CLinux
@@ -30,13 +30,17 @@ let package = Package(
 
         // Pure HTTP/1.1 types, parser and response serializer: no I/O.
         .target(name: "HTTPCore"),
-        // epoll event loops, connections, timeouts, graceful shutdown.
-        .target(name: "HTTPServer", dependencies: ["HTTPCore", "CLinux"]),
         // Outbound HTTP/1.1 + TLS client on its own epoll loops (webhook deliveries).
-        .target(name: "HTTPClient", dependencies: ["HTTPCore", "CSSL", "CLinux"]),
+        .target(name: "HTTPClient", dependencies: ["HTTPCore", "CSSL", "CLinux", "Locking"]),
+        // The driver protocol (descriptors, timers, jobs on one thread) that lets the
+        // Postgres pool run on its own reactor thread or on the HTTP event loops (ADR 0010),
+        // the thread reactor and the timer heap. Neither HTTPServer nor Postgres imports the other.
+        .target(name: "IOLoop", dependencies: ["CLinux", "Locking"]),
+        // epoll event loops, connections, timeouts, graceful shutdown.
+        .target(name: "HTTPServer", dependencies: ["HTTPCore", "CLinux", "IOLoop", "Locking"]),
         // Non-blocking libpq client, pool, typed rows, migrations.
-        // Crypto for migration checksums (SHA-256), CLinux for the epoll reactor.
-        .target(name: "Postgres", dependencies: ["CLibPQ", "Crypto", "CLinux"]),
+        // Crypto for migration checksums (SHA-256), CLinux for epoll event bits.
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Crypto", "CLinux", "IOLoop", "Locking"]),
         // Hashes, HMAC, scrypt, randomness, constant-time compare through libcrypto.
         .target(name: "Crypto", dependencies: ["CCrypto"]),
         // Resilience patterns for outbound calls (circuit breaker).
@@ -45,7 +49,7 @@ let package = Package(
         .target(name: "Locking", dependencies: ["CLinux"]),
         // The application: configuration, middleware, routes, services, repositories.
         .target(name: "StorefrontApp",
-                dependencies: ["HTTPCore", "HTTPServer", "HTTPClient", "Resilience", "Postgres", "Crypto", "CZlib",
+                dependencies: ["HTTPCore", "HTTPServer", "HTTPClient", "Resilience", "Postgres", "IOLoop", "Crypto", "CZlib",
                                "Locking"]),
         .executableTarget(name: "storefront", dependencies: ["StorefrontApp"]),
         // Full chain and bare router side by side, for `scripts/bench chain`.
@@ -60,16 +64,16 @@ let package = Package(
         .target(name: "ReceiverTestSupport", dependencies: ["CSSL", "TestSupport"], path: "Tests/ReceiverTestSupport"),
         .testTarget(name: "HTTPClientTests",
                     dependencies: ["HTTPClient", "HTTPCore", "CSSL", "TestSupport", "ReceiverTestSupport"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "HTTPTestSupport", "TestSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "IOLoop", "CLinux", "HTTPTestSupport", "TestSupport"]),
         // Fresh migrated databases per test and private throwaway clusters.
         .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOLoop", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "StorefrontAppTests",
-                    dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "Crypto",
+                    dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "IOLoop", "Crypto",
                                    "HTTPTestSupport", "TestSupport", "CZlib", "HTTPClient", "Resilience",
                                    "ReceiverTestSupport"]),
     ],

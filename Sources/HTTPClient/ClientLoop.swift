@@ -1,5 +1,6 @@
 import CLinux
 import Glibc
+import Locking
 import Synchronization
 
 /// One epoll thread of the client. It owns its exchanges outright: only this thread
@@ -18,7 +19,7 @@ final class ClientLoop: @unchecked Sendable {
 
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let inbox = Mutex(Inbox())
+    private let inbox = Locked(Inbox())
     private let stopRequested = Atomic<Bool>(false)
 
     // Loop-thread state.
@@ -62,7 +63,7 @@ final class ClientLoop: @unchecked Sendable {
     /// Runs `job` on the loop thread; false (the job dropped) once the loop has stopped.
     @discardableResult
     func execute(_ job: @escaping Job) -> Bool {
-        let wake: Bool? = withInbox { inbox in
+        let wake: Bool? = inbox.withLock { inbox in
             if inbox.stopped { return nil }
             inbox.jobs.append(job)
             return inbox.jobs.count == 1
@@ -132,7 +133,7 @@ final class ClientLoop: @unchecked Sendable {
         }
         stopping = true
         for exchange in Array(exchanges.values) { exchange.fail(.shutDown) }
-        let late = withInbox { inbox in
+        let late = inbox.withLock { inbox in
             inbox.stopped = true
             defer { inbox.jobs = [] }
             return inbox.jobs
@@ -141,19 +142,9 @@ final class ClientLoop: @unchecked Sendable {
         for job in late { job() }
     }
 
-    /// `inbox.withLock`, with the ordering declared to ThreadSanitizer, which cannot see a
-    /// contended `Mutex` (as `Reactor.withInbox`; no-ops without TSan).
-    private func withInbox<R: Sendable>(_ body: (inout Inbox) -> R) -> R {
-        let token = Unmanaged.passUnretained(self).toOpaque()
-        return inbox.withLock { inbox in
-            clinux_tsan_acquire(token)
-            defer { clinux_tsan_release(token) }
-            return body(&inbox)
-        }
-    }
 
     private func runJobs() {
-        let jobs = withInbox { inbox in
+        let jobs = inbox.withLock { inbox in
             defer { inbox.jobs = [] }
             return inbox.jobs
         }

@@ -1,34 +1,42 @@
 import CLinux
 import Glibc
 import HTTPCore
+import IOLoop
+import Locking
 import Synchronization
 
 /// One epoll thread. It owns its connections outright: only this thread reads, writes or
 /// mutates them, so connection state needs no locks. Other threads reach it through
-/// `enqueue` (task jobs), which wakes it with an eventfd.
+/// `enqueue` (task jobs) and `execute` (closures), which wake it with an eventfd. It also
+/// lends its epoll set and timers to other modules as an `IODriver` (EventLoop+IODriver.swift).
 ///
-/// `@unchecked Sendable`: what other threads touch is a `Mutex` (`foreignJobs`), an
+/// `@unchecked Sendable`: what other threads touch is a lock (`foreignJobs`), an
 /// `Atomic` (`stopped`, `threadID`), immutable (`executor` is made in `init`), or the eventfd.
 /// Every other mutable field belongs to the loop's thread (confinement, not a lock).
 final class EventLoop: @unchecked Sendable {
     let index: Int
     let server: ServerCore
     private let epollFD: Int32
+    var epollDescriptor: Int32 { epollFD }
     private let wakeFD: Int32
     private(set) lazy var executor = EventLoopExecutor(loop: self)
 
     /// Jobs from other threads. `closed` is set under the same lock as the final drain, so
     /// a job is either run here or forwarded to the global executor, never lost.
-    private struct ForeignJobs {
+    struct ForeignJobs {
         var jobs: [UnownedJob] = []
+        var closures: [IOJob] = []
         var closed = false
     }
-    private let foreignJobs = Mutex(ForeignJobs())
+    let foreignJobs = Locked(ForeignJobs())
     private let stopped = Atomic<Bool>(false)
     private var localJobs: [UnownedJob] = []
     /// The loop thread's pthread_t once `run` has begun, 0 before. Atomic because any thread
     /// asks `isOnLoopThread` while the loop thread sets it: a plain field was a data race.
-    private let threadID = Atomic<UInt>(0)
+    /// Reset to 0 when `run` ends: a finished thread's id may be handed to a new thread.
+    let threadID = Atomic<UInt>(0)
+    /// Descriptors, timers and stop hooks of other modules (loop thread only).
+    var io = LoopIO()
     private var connections: [Int32: Connection] = [:]
     var openConnections: Dictionary<Int32, Connection>.Values { connections.values }
     private var listening = true
@@ -83,7 +91,7 @@ final class EventLoop: @unchecked Sendable {
             localJobs.append(job)
             return
         }
-        let outcome = withForeignJobs { queue -> (accepted: Bool, wasEmpty: Bool) in
+        let outcome = foreignJobs.withLock { queue -> (accepted: Bool, wasEmpty: Bool) in
             if queue.closed { return (false, false) }
             queue.jobs.append(job)
             return (true, queue.jobs.count == 1)
@@ -96,23 +104,6 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on this loop: at once when already on it, otherwise as a job.
-    func execute(_ body: @escaping @Sendable () -> Void) {
-        if isOnLoopThread { body(); return }
-        Task(executorPreference: executor) { body() }
-    }
-
-    /// `foreignJobs.withLock`, with the ordering the lock gives declared to ThreadSanitizer:
-    /// a contended `Mutex` waits inside the uninstrumented standard library, so TSan missed
-    /// it and reported the queue as raced (see Sources/CLinux/shim.h; no-ops without TSan).
-    private func withForeignJobs<R: Sendable>(_ body: (inout ForeignJobs) -> R) -> R {
-        let token = Unmanaged.passUnretained(self).toOpaque()
-        return foreignJobs.withLock { queue in
-            clinux_tsan_acquire(token)
-            defer { clinux_tsan_release(token) }
-            return body(&queue)
-        }
-    }
 
     func wake() {
         var one: UInt64 = 1
@@ -122,15 +113,17 @@ final class EventLoop: @unchecked Sendable {
     /// Runs queued jobs; returns true when some are still waiting. Bounded so a task that
     /// keeps rescheduling itself cannot starve socket events.
     @discardableResult
-    private func runJobs() -> Bool {
+    func runJobs() -> Bool {
         var rounds = 0
         while rounds < 16 {
-            let foreign = withForeignJobs { queue -> [UnownedJob] in
-                let taken = queue.jobs
+            let (foreign, closures) = foreignJobs.withLock { queue -> ([UnownedJob], [IOJob]) in
+                let taken = (queue.jobs, queue.closures)
                 queue.jobs.removeAll(keepingCapacity: true)
+                queue.closures.removeAll(keepingCapacity: true)
                 return taken
             }
-            if foreign.isEmpty && localJobs.isEmpty { return false }
+            if foreign.isEmpty && closures.isEmpty && localJobs.isEmpty { return false }
+            for closure in closures { closure() }
             let batch = localJobs + foreign
             localJobs.removeAll(keepingCapacity: true)
             let unownedExecutor = executor.asUnownedTaskExecutor()
@@ -149,7 +142,8 @@ final class EventLoop: @unchecked Sendable {
         defer { events.deallocate() }
         while !stopped.load(ordering: .acquiring) {
             // Jobs still queued: poll sockets without waiting, then come back to them.
-            let timeout: Int32 = runJobs() ? 0 : 250
+            // Otherwise up to 250 ms (the sweep's pace), less when a timer is due sooner.
+            let timeout: Int32 = runJobs() ? 0 : io.waitTimeout(atMost: 250)
             let count = epoll_wait(epollFD, events, Int32(maxEvents), timeout)
             now = Sys.monotonicMilliseconds()
             refreshDate()
@@ -160,6 +154,11 @@ final class EventLoop: @unchecked Sendable {
             }
             for i in 0..<Int(count) {
                 let event = events[i]
+                // Tagged first: a foreign token's low bits could equal any descriptor number.
+                if event.data.u64 & LoopIO.foreignTag != 0 {
+                    dispatchForeign(data: event.data.u64, events: event.events)
+                    continue
+                }
                 let fd = event.data.fd
                 if fd == wakeFD {
                     var value: UInt64 = 0
@@ -170,18 +169,16 @@ final class EventLoop: @unchecked Sendable {
                     connection.handleEvents(event.events)
                 }
             }
+            fireTimers()
             if let until = acceptPausedUntil, now >= until { resumeAccepting() }
             if now - lastSweep >= 200 { sweep() }
         }
         for connection in Array(connections.values) { connection.close() }
         runJobs()
-        let late = withForeignJobs { queue -> [UnownedJob] in
-            queue.closed = true
-            defer { queue.jobs.removeAll() }
-            return queue.jobs
-        }
-        for job in late + localJobs { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+        finishForeignIO()
+        for job in localJobs { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
         localJobs.removeAll()
+        threadID.store(0, ordering: .releasing)
         server.loopDidStop()
     }
 

@@ -2,6 +2,8 @@ import Foundation
 import CLinux
 import Glibc
 import HTTPCore
+import IOLoop
+import Locking
 import Synchronization
 
 /// An HTTP/1.1 server on epoll: `EVENT_LOOPS` threads share one listening socket, each
@@ -26,6 +28,11 @@ public final class HTTPServer: Sendable {
     public func start() throws -> Int { try core.start() }
 
     public var port: Int { core.boundPort.load(ordering: .relaxed) }
+
+    /// The event loops as drivers for other modules' descriptors and timers (ADR 0010), one
+    /// per `EVENT_LOOPS`; empty before `start()`. A loop runs its stop hooks on its own thread
+    /// during `shutdown`, and refuses jobs once stopped.
+    public var ioLoops: [any IODriver] { core.loops }
     public var openConnections: Int { core.openConnections.load(ordering: .relaxed) }
     public var inFlightRequests: Int { core.inFlight.load(ordering: .relaxed) }
 
@@ -67,8 +74,8 @@ final class ServerCore: @unchecked Sendable {
     /// `shutdown` began says `Connection: close`, whichever loop it is on.
     let draining = Atomic<Bool>(false)
     /// Everyone waiting for the loops to stop; `stopped` turns true once, when the last exits.
-    private let stopWaiters = Mutex<(stopped: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
-    private let started = Mutex(false)
+    private let stopWaiters = Locked<(stopped: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+    private let started = Locked(false)
     /// The connection cap in force: the configured one, kept below the descriptor limit.
     private(set) var connectionLimit = 0
     /// Set while some loop cannot accept for want of descriptors; logs once per episode.

@@ -1,3 +1,4 @@
+import IOLoop
 import CLibPQ
 import CLinux
 
@@ -23,18 +24,19 @@ struct Statement {
     let kind: Kind
     /// The client-side deadline; past it the connection is closed. `nil`: no deadline.
     let timeout: Duration?
-    /// Called once, on the reactor thread, with the last result (`nil` for an empty script).
+    /// Called once, on the driver's thread, with the last result (`nil` for an empty script).
     let completion: (Result<ResultStorage?, PostgresError>) -> Void
 }
 
-/// One libpq connection, driven entirely on the reactor thread: non-blocking connect with
+/// One libpq connection, driven entirely on one driver's thread (the pool's reactor or an
+/// HTTP event loop): non-blocking connect with
 /// `PQconnectPoll`, then statements one at a time from a FIFO queue, with results collected
 /// as the socket becomes readable. It never waits: every step either finishes or asks epoll
 /// to call back when the socket is ready.
 ///
 /// `@unchecked Sendable`: other threads only hold a reference and pass it back to the
-/// reactor inside jobs; every property is read and written on the reactor thread alone.
-final class ConnectionCore: SocketHandler, @unchecked Sendable {
+/// driver inside jobs; every property is read and written on the driver's thread alone.
+final class ConnectionCore: IOHandler, @unchecked Sendable {
     enum Phase { case connecting, ready, running, closed }
 
     let id: Int
@@ -42,7 +44,7 @@ final class ConnectionCore: SocketHandler, @unchecked Sendable {
     /// Told once when the connection closes, for any reason, so the pool forgets it.
     var onClose: ((ConnectionCore) -> Void)?
 
-    let reactor: Reactor
+    let driver: any IODriver
     let settings: ConnectionSettings
     var pg: OpaquePointer?
     private var token: UInt64 = 0
@@ -56,9 +58,9 @@ final class ConnectionCore: SocketHandler, @unchecked Sendable {
     var firstError: PostgresError?
     var statementNames: [String: String] = [:]
 
-    init(id: Int, reactor: Reactor, settings: ConnectionSettings) {
+    init(id: Int, driver: any IODriver, settings: ConnectionSettings) {
         self.id = id
-        self.reactor = reactor
+        self.driver = driver
         self.settings = settings
     }
 
@@ -72,16 +74,16 @@ final class ConnectionCore: SocketHandler, @unchecked Sendable {
         // libpq prints notices ("relation already exists, skipping") to stderr by default.
         PQsetNoticeProcessor(pg, { _, _ in }, nil)
         guard PQstatus(pg) != CONNECTION_BAD else { return close(with: connectionError()) }
-        token = reactor.register(self)
+        token = driver.register(self)
         let limit = settings.connectTimeout
-        timer = reactor.schedule(after: limit) { [weak self] in
+        timer = driver.schedule(after: limit) { [weak self] in
             self?.close(with: .connectionFailed("no connection within \(limit.milliseconds) ms"))
         }
         // libpq's contract: start as if PQconnectPoll had returned PGRES_POLLING_WRITING.
         watch(EPOLLOUT.rawValue)
     }
 
-    func socketReady(events: UInt32) {
+    func ioReady(events: UInt32) {
         guard let pg else { return }
         switch phase {
         case .connecting:
@@ -128,16 +130,16 @@ final class ConnectionCore: SocketHandler, @unchecked Sendable {
     func close(with error: PostgresError) {
         guard phase != .closed else { return }
         phase = .closed
-        if let timer { reactor.cancelTimer(timer) }
+        if let timer { driver.cancelTimer(timer) }
         if let pg {
             // Unwatch while the descriptor is still ours: once libpq closes it the number
             // may be reused by another connection.
             let fd = PQsocket(pg)
-            if fd >= 0, watchedEvents != 0 { reactor.unwatch(fd: fd) }
+            if fd >= 0, watchedEvents != 0 { driver.unwatch(fd: fd) }
             PQfinish(pg)
             self.pg = nil
         }
-        reactor.unregister(token)
+        driver.unregister(token)
         let failed = (current.map { [$0] } ?? []) + pending
         current = nil
         pending = []
@@ -181,7 +183,7 @@ final class ConnectionCore: SocketHandler, @unchecked Sendable {
             guard let self else { return }
             switch result {
             case .success:
-                if let timer { reactor.cancelTimer(timer) }
+                if let timer { driver.cancelTimer(timer) }
                 timer = nil
                 let opened = onOpen
                 onOpen = nil
@@ -202,7 +204,7 @@ final class ConnectionCore: SocketHandler, @unchecked Sendable {
         let fd = PQsocket(pg)
         guard fd >= 0 else { return close(with: connectionError()) }
         if phase == .connecting || events != watchedEvents {
-            reactor.watch(fd: fd, token: token, events: events)
+            driver.watch(fd: fd, token: token, events: events)
             watchedEvents = events
         }
     }
@@ -225,11 +227,11 @@ final class ConnectionCore: SocketHandler, @unchecked Sendable {
 
     func scheduleDeadline(_ timeout: Duration?) {
         guard let timeout else { return }
-        timer = reactor.schedule(after: timeout) { [weak self] in self?.close(with: .timeout) }
+        timer = driver.schedule(after: timeout) { [weak self] in self?.close(with: .timeout) }
     }
 
     func cancelDeadline() {
-        if let timer { reactor.cancelTimer(timer) }
+        if let timer { driver.cancelTimer(timer) }
         timer = nil
     }
 }

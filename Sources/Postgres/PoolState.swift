@@ -1,12 +1,13 @@
-/// The pool's bookkeeping, owned by the reactor thread like the connections it tracks, so
+import IOLoop
+/// One shard of the pool's bookkeeping, owned by its driver's thread like the connections it tracks, so
 /// that "a connection died", "a caller gave up" and "a connection came back" can never race.
 ///
-/// Connections open lazily: one is opened when a caller waits and fewer than `poolSize`
-/// exist. After a failed attempt the next waits an exponentially growing, jittered delay;
-/// while that delay runs and no connection is open at all, callers fail at once with the
+/// Connections open lazily: one is opened when a caller waits and fewer than `size`
+/// exist (the shard's part of `poolSize`, see `PostgresPool.shardSizes`). After a failed
+/// attempt the next waits an exponentially growing, jittered delay; while that delay runs and no connection is open at all, callers fail at once with the
 /// last error instead of queueing for a database that is known to be down.
 ///
-/// `@unchecked Sendable`: only touched on the reactor thread (see `Reactor`).
+/// `@unchecked Sendable`: only touched on its driver's thread (see `IODriver`).
 final class PoolState: @unchecked Sendable {
     typealias Grant = (Result<ConnectionCore, any Error>) -> Void
 
@@ -17,7 +18,7 @@ final class PoolState: @unchecked Sendable {
         let grant: Grant
     }
 
-    let reactor: Reactor
+    let driver: any IODriver
     let settings: ConnectionSettings
     let configuration: PostgresConfiguration
     let statistics: StatisticsBox
@@ -32,12 +33,22 @@ final class PoolState: @unchecked Sendable {
     private var lastFailure: PostgresError?
     private var retryTimer: UInt64?
     private(set) var isClosed = false
+    private var size: Int
 
-    init(reactor: Reactor, settings: ConnectionSettings, configuration: PostgresConfiguration) {
-        self.reactor = reactor
+    init(driver: any IODriver, settings: ConnectionSettings, configuration: PostgresConfiguration, size: Int) {
+        self.driver = driver
         self.settings = settings
         self.configuration = configuration
-        statistics = StatisticsBox(size: configuration.poolSize)
+        self.size = size
+        statistics = StatisticsBox(size: size)
+    }
+
+    /// The reactor shard shrinks to its part of the pool once the loops' shards exist.
+    /// Surplus idle connections close now, busy ones when they come back.
+    func resize(to newSize: Int) {
+        size = newSize
+        while connections.count > size, let core = idle.popLast() { core.close(with: .closed) }
+        publish { $0.size = newSize }
     }
 
     /// The client-side limit for one statement: the server's `statement_timeout` plus a
@@ -56,7 +67,7 @@ final class PoolState: @unchecked Sendable {
         if connections.isEmpty, retryTimer != nil, let lastFailure {
             return grant(.failure(lastFailure))
         }
-        let timer = reactor.schedule(after: timeout) { [weak self] in self?.expire(id) }
+        let timer = driver.schedule(after: timeout) { [weak self] in self?.expire(id) }
         waiters.append(Waiter(id: id, requested: requested, timer: timer, grant: grant))
         openConnectionsForWaiters()
         publish()
@@ -65,7 +76,7 @@ final class PoolState: @unchecked Sendable {
     /// Takes a connection back: clean ones serve the next waiter or go idle, others close.
     func release(_ core: ConnectionCore) {
         inUse -= 1
-        if !isClosed, core.isClean {
+        if !isClosed, core.isClean, connections.count <= size {
             makeAvailable(core)
         } else {
             core.close(with: .closed)
@@ -83,7 +94,7 @@ final class PoolState: @unchecked Sendable {
     func shutdown() {
         guard !isClosed else { return }
         isClosed = true
-        if let retryTimer { reactor.cancelTimer(retryTimer) }
+        if let retryTimer { driver.cancelTimer(retryTimer) }
         for core in Array(connections.values) { core.close(with: .closed) }
         failWaiters(with: PostgresError.closed)
     }
@@ -105,7 +116,7 @@ final class PoolState: @unchecked Sendable {
             idle.append(core)
         } else {
             let waiter = waiters.removeFirst()
-            reactor.cancelTimer(waiter.timer)
+            driver.cancelTimer(waiter.timer)
             hand(core, requested: waiter.requested, waiter.grant)
         }
     }
@@ -120,7 +131,7 @@ final class PoolState: @unchecked Sendable {
     private func failWaiters(with error: any Error) {
         let waiting = waiters
         waiters = []
-        for waiter in waiting { reactor.cancelTimer(waiter.timer) }
+        for waiter in waiting { driver.cancelTimer(waiter.timer) }
         publish()
         for waiter in waiting { waiter.grant(.failure(error)) }
     }
@@ -128,15 +139,15 @@ final class PoolState: @unchecked Sendable {
     private func removeWaiter(_ id: UInt64) -> Waiter? {
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return nil }
         let waiter = waiters.remove(at: index)
-        reactor.cancelTimer(waiter.timer)
+        driver.cancelTimer(waiter.timer)
         return waiter
     }
 
     /// Opens as many connections as there are waiters not already covered by one being
-    /// opened, within `poolSize`, unless a reconnect delay is running.
+    /// opened, within `size`, unless a reconnect delay is running.
     private func openConnectionsForWaiters() {
         guard !isClosed, retryTimer == nil else { return }
-        let wanted = min(waiters.count - opening, configuration.poolSize - connections.count)
+        let wanted = min(waiters.count - opening, size - connections.count)
         // An attempt that fails at once (an unknown host name) fails inside `openConnection`
         // and starts the reconnect delay; stop there rather than fail once per waiter.
         for _ in 0..<max(wanted, 0) where retryTimer == nil && !isClosed { openConnection() }
@@ -144,7 +155,7 @@ final class PoolState: @unchecked Sendable {
 
     private func openConnection() {
         nextConnectionID += 1
-        let core = ConnectionCore(id: nextConnectionID, reactor: reactor, settings: settings)
+        let core = ConnectionCore(id: nextConnectionID, driver: driver, settings: settings)
         connections[core.id] = core
         opening += 1
         core.onClose = { [weak self] in self?.connectionClosed($0) }
@@ -171,7 +182,7 @@ final class PoolState: @unchecked Sendable {
         // Nobody can hand a connection back when none exists: tell the waiters now.
         if connections.isEmpty { failWaiters(with: error) }
         guard !isClosed else { return }
-        retryTimer = reactor.schedule(after: reconnectDelay()) { [weak self] in
+        retryTimer = driver.schedule(after: reconnectDelay()) { [weak self] in
             guard let self else { return }
             retryTimer = nil
             openConnectionsForWaiters()

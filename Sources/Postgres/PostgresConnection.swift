@@ -1,8 +1,10 @@
+import IOLoop
 /// One connection lent by `PostgresPool.withConnection` or `withTransaction`, valid only
 /// inside that closure: statements on it run in order on the same session, so they share
 /// its transaction. Using it after the closure returned throws `.closed`.
 ///
-/// `@unchecked Sendable`: `isReleased` is read and written on the reactor thread only.
+/// `@unchecked Sendable`: `isReleased` is read and written on the thread of the driver that
+/// owns `core` only.
 public final class PostgresConnection: @unchecked Sendable {
     let core: ConnectionCore
     let state: PoolState
@@ -40,7 +42,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     func run(_ kind: Statement.Kind, timeout: Duration?) async throws -> ResultStorage? {
         let storage: ResultStorage? = try await withCheckedThrowingContinuation { continuation in
-            let accepted = core.reactor.execute { [self] in
+            let accepted = core.driver.execute { [self] in
                 guard !isReleased else { return continuation.resume(throwing: PostgresError.closed) }
                 core.enqueue(Statement(kind: kind, timeout: timeout) { continuation.resume(with: $0) })
             }
@@ -50,7 +52,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     func release() {
-        core.reactor.execute { [self] in
+        core.driver.execute { [self] in
             guard !isReleased else { return }
             isReleased = true
             state.release(core)

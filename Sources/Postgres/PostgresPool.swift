@@ -1,3 +1,4 @@
+import IOLoop
 import Synchronization
 
 /// A bounded pool of PostgreSQL connections, the module's entry point.
@@ -7,14 +8,23 @@ import Synchronization
 /// let rows = try await pool.query("SELECT id, name FROM products WHERE id = $1", id).rows
 /// ```
 ///
-/// Every libpq call runs on the pool's own reactor thread (see `docs/adr/0002-postgres-client.md`);
-/// callers only suspend, so no server event loop or cooperative-pool thread ever blocks on
-/// the database. Connections open lazily, up to `poolSize`.
+/// Every libpq call runs on a driver thread, never blocking (`docs/adr/0002-postgres-client.md`):
+/// the pool's own reactor thread, and after `attach(loops:)` also the HTTP event loops, each
+/// with a shard of the connections, so a statement from a task on a loop is sent, awaited
+/// and resumed on that loop with no thread hop (`docs/adr/0010-postgres-thread-hop.md`).
+/// Callers only suspend. Connections open lazily, up to `poolSize` in all.
 public final class PostgresPool: Sendable {
     public let configuration: PostgresConfiguration
-    let reactor: Reactor
+    let reactor: ThreadReactor
+    /// The reactor's shard: for every caller not on an attached loop (CLI, migrations,
+    /// workers, tests calling the pool directly).
     let state: PoolState
+    let settings: ConnectionSettings
+    /// The loops' shards, set once by `attach`; read without a lock on every statement.
+    let loopShards = AtomicLazyReference<LoopShards>()
     private let nextWaiterID = Atomic<UInt64>(0)
+    /// Statements and acquisitions handed to another thread's driver: the hop ADR 0010 removes.
+    private let handOverCount = Atomic<UInt64>(0)
 
     /// Starts the reactor thread; opens no connection yet. Throws `.connectionFailed` when
     /// libpq cannot parse the connection string (without quoting it).
@@ -26,15 +36,21 @@ public final class PostgresPool: Sendable {
             throw .connectionFailed("the pool size must be at least 1")
         }
         self.configuration = configuration
-        reactor = try Reactor()
-        let settings = ConnectionSettings(conninfo: configuration.conninfo, info: info,
-                                          statementTimeout: configuration.statementTimeout,
-                                          connectTimeout: configuration.connectTimeout)
-        state = PoolState(reactor: reactor, settings: settings, configuration: configuration)
+        do {
+            reactor = try ThreadReactor()
+        } catch {
+            throw .connectionFailed(error.message)
+        }
+        settings = ConnectionSettings(conninfo: configuration.conninfo, info: info,
+                                      statementTimeout: configuration.statementTimeout,
+                                      connectTimeout: configuration.connectTimeout)
+        state = PoolState(driver: reactor, settings: settings, configuration: configuration,
+                          size: configuration.poolSize)
     }
 
     deinit {
         // A pool dropped without `shutdown()` still closes its connections and ends its thread.
+        for shard in loopShards.load()?.states ?? [] { shard.driver.execute { shard.shutdown() } }
         let state = state, reactor = reactor
         reactor.execute {
             state.shutdown()
@@ -59,7 +75,8 @@ public final class PostgresPool: Sendable {
     /// A connection left inside a transaction or still busy is closed rather than reused.
     public func withConnection<T>(isolation: isolated (any Actor)? = #isolation,
                                   _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let core = try await acquire()
+        let state = shard()
+        let core = try await acquire(from: state)
         let connection = PostgresConnection(core: core, state: state)
         do {
             let value = try await body(connection)
@@ -83,12 +100,24 @@ public final class PostgresPool: Sendable {
         }
     }
 
-    /// The latest counts, cheap enough to read on every `/metrics` scrape.
-    public var statistics: PostgresPoolStatistics { state.statistics.snapshot }
+    /// How many times a caller's acquisition went to another thread's driver. Flat while
+    /// every statement comes from a task on an attached loop.
+    @_spi(Testing)
+    public var handOvers: UInt64 { handOverCount.load(ordering: .relaxed) }
 
-    /// Fails waiting callers with `.closed`, closes every connection and ends the reactor
+    /// Fails waiting callers with `.closed`, closes every connection (the loops' shards on
+    /// their loops, unless a loop already did so when it stopped) and ends the reactor
     /// thread. Later calls fail with `.closed`.
     public func shutdown() async {
+        for shard in loopShards.load()?.states ?? [] {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let accepted = shard.driver.execute {
+                    shard.shutdown()
+                    continuation.resume()
+                }
+                if !accepted { continuation.resume() }
+            }
+        }
         let state = state, reactor = reactor
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let accepted = reactor.execute {
@@ -101,12 +130,13 @@ public final class PostgresPool: Sendable {
 
     // MARK: Internals
 
-    /// Acquire, run and release in a single trip to the reactor: the common path of a
-    /// repository call costs one hand-over and one resumption.
+    /// Acquire, run and release in a single trip to the shard's driver: the common path of
+    /// a repository call costs one hand-over and one resumption off a loop, none on one.
     func run(_ kind: Statement.Kind, acquireTimeout: Duration,
              deadline: ContinuousClock.Instant?) async throws -> ResultStorage? {
-        let state = state, defaultLimit = state.statementDeadline
-        let storage: ResultStorage? = try await waitForGrant(acquireTimeout: acquireTimeout) { continuation, result in
+        let state = shard(), defaultLimit = state.statementDeadline
+        let storage: ResultStorage? = try await waitForGrant(from: state, acquireTimeout: acquireTimeout) {
+            continuation, result in
             switch result {
             case .failure(let error):
                 continuation.resume(throwing: error)
@@ -125,29 +155,31 @@ public final class PostgresPool: Sendable {
         return storage?.received()
     }
 
-    private func acquire() async throws -> ConnectionCore {
-        try await waitForGrant(acquireTimeout: configuration.acquireTimeout) { continuation, result in
+    private func acquire(from state: PoolState) async throws -> ConnectionCore {
+        try await waitForGrant(from: state, acquireTimeout: configuration.acquireTimeout) { continuation, result in
             continuation.resume(with: result)
         }
     }
 
-    /// Queues a request for a connection on the reactor; `onGrant` runs there with the
-    /// connection or the failure. Cancelling the task withdraws a request still waiting.
+    /// Asks `state`'s driver for a connection (inline when on its thread); `onGrant` runs
+    /// there with the connection or the failure. Cancelling the task withdraws a request
+    /// still waiting.
     private func waitForGrant<T: Sendable>(
-        acquireTimeout: Duration,
+        from state: PoolState, acquireTimeout: Duration,
         _ onGrant: @escaping @Sendable (CheckedContinuation<T, any Error>, Result<ConnectionCore, any Error>) -> Void
     ) async throws -> T {
         let id = nextWaiterID.add(1, ordering: .relaxed).newValue
-        let state = state, reactor = reactor, requested = ContinuousClock.now
+        let driver = state.driver, requested = ContinuousClock.now
+        if !driver.isCurrent { handOverCount.add(1, ordering: .relaxed) }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let accepted = reactor.execute {
+                let accepted = driver.execute {
                     state.acquire(id: id, timeout: acquireTimeout, requested: requested) { onGrant(continuation, $0) }
                 }
                 if !accepted { continuation.resume(throwing: PostgresError.closed) }
             }
         } onCancel: {
-            reactor.execute { state.cancel(id) }
+            driver.execute { state.cancel(id) }
         }
     }
 }

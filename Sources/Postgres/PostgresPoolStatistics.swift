@@ -1,4 +1,4 @@
-import Synchronization
+import Locking
 
 /// A snapshot of a pool's state for `/metrics`: how many connections exist and are busy,
 /// how many callers wait, and how long acquiring took in total.
@@ -21,11 +21,11 @@ public struct PostgresPoolStatistics: Sendable, Equatable {
     public var connectFailures: UInt64 = 0
 }
 
-/// The reactor writes the statistics after each change; any thread reads the latest copy.
+/// Each shard's driver writes its statistics after each change; any thread reads the latest copy.
 final class StatisticsBox: Sendable {
-    private let value: Mutex<PostgresPoolStatistics>
+    private let value: Locked<PostgresPoolStatistics>
 
-    init(size: Int) { value = Mutex(PostgresPoolStatistics(size: size)) }
+    init(size: Int) { value = Locked(PostgresPoolStatistics(size: size)) }
 
     var snapshot: PostgresPoolStatistics { value.withLock { $0 } }
 

@@ -122,6 +122,8 @@ public final class Application: Sendable {
     @discardableResult
     public func start() throws -> Int {
         let port = try server.start()
+        // Statements from handlers then run on their own loop's connections (ADR 0010).
+        database.attach(loops: server.ioLoops)
         if configuration.workersEnabled { workers.start() }
         logger.info("listening", ["host": .string(configuration.host), "port": .int(port),
                                   "event_loops": .int(configuration.eventLoops)])

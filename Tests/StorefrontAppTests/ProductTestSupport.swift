@@ -48,8 +48,11 @@ struct CatalogApp {
 func withCatalog(_ body: (CatalogApp) async throws -> Void) async throws {
     // Patient pools and statements: the race tests queue four writers on two connections
     // and hold row locks until every writer waits on them; a loaded machine (or a sanitizer)
-    // must not turn a wait into a 503 the test did not ask about.
-    try await withIdentityApp(environment: ["DB_POOL_TIMEOUT_MS": "30000",
+    // must not turn a wait into a 503 the test did not ask about. DB_POOL_SIZE 6: each of
+    // the two loops has a shard of its own (ADR 0010: 2 + 2, and 2 for callers off the
+    // loops), so two writers that land on the same loop still both hold a connection;
+    // with the default 2 here, one loop had a single connection and the other none.
+    try await withIdentityApp(environment: ["DB_POOL_SIZE": "6", "DB_POOL_TIMEOUT_MS": "30000",
                                             "DB_STATEMENT_TIMEOUT_MS": "120000"]) { api in
         try await body(CatalogApp(api: api, admin: try await api.admin().access))
     }

@@ -1,22 +1,24 @@
-/// One-shot timers for the reactor thread: a binary min-heap of deadlines plus a table of
+/// One-shot timers for a driver's thread: a binary min-heap of deadlines plus a table of
 /// live actions. Cancelling only drops the action; the heap entry is skipped when it comes
 /// up, and the heap is rebuilt when such dead entries outnumber the live ones, so frequent
 /// cancel-before-expiry (every statement has a deadline) cannot make it grow without bound.
-struct TimerQueue {
-    typealias Instant = ContinuousClock.Instant
+public struct TimerQueue {
+    public init() {}
+
+    public typealias Instant = ContinuousClock.Instant
 
     private var heap: [(deadline: Instant, id: UInt64)] = []
     private var actions: [UInt64: () -> Void] = [:]
     private var nextID: UInt64 = 0
 
-    var nextDeadline: Instant? {
+    public var nextDeadline: Instant? {
         mutating get {
             dropCancelledTop()
             return heap.first?.deadline
         }
     }
 
-    mutating func schedule(at deadline: Instant, _ action: @escaping () -> Void) -> UInt64 {
+    public mutating func schedule(at deadline: Instant, _ action: @escaping () -> Void) -> UInt64 {
         nextID += 1
         actions[nextID] = action
         heap.append((deadline, nextID))
@@ -24,13 +26,13 @@ struct TimerQueue {
         return nextID
     }
 
-    mutating func cancel(_ id: UInt64) {
+    public mutating func cancel(_ id: UInt64) {
         actions[id] = nil
         if heap.count > 64, heap.count > 2 * actions.count { rebuild() }
     }
 
     /// Removes and returns the actions of every timer due at `now`, earliest first.
-    mutating func popExpired(now: Instant) -> [() -> Void] {
+    public mutating func popExpired(now: Instant) -> [() -> Void] {
         var due: [() -> Void] = []
         while let top = heap.first, top.deadline <= now {
             removeTop()
