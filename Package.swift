@@ -64,7 +64,8 @@ let package = Package(
         .target(name: "ReceiverTestSupport", dependencies: ["CSSL", "TestSupport"], path: "Tests/ReceiverTestSupport"),
         .testTarget(name: "HTTPClientTests",
                     dependencies: ["HTTPClient", "HTTPCore", "CSSL", "TestSupport", "ReceiverTestSupport"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "IOLoop", "CLinux", "HTTPTestSupport", "TestSupport"]),
+        .testTarget(name: "HTTPServerTests",
+                    dependencies: ["HTTPServer", "HTTPCore", "IOLoop", "CLinux", "HTTPTestSupport", "TestSupport"]),
         // Fresh migrated databases per test and private throwaway clusters.
         .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOLoop", "TestSupport"]),

@@ -49,13 +49,14 @@ public final class RawHTTPClient: @unchecked Sendable {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard result == 0 else {
-            close(fd)
-            throw ClientError(description: "connect failed: errno \(errno)")
-        }
+        // No close here: `fd` is initialized, so a throw from here on still runs `deinit`,
+        // which closes it. Closing it here as well closed it twice, and the second close
+        // hit whatever descriptor another thread had been given that number in between (a
+        // test server's listener or connection: refused and reset connections elsewhere).
+        guard result == 0 else { throw ClientError(description: "connect failed: errno \(errno)") }
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
     public func send(_ text: String) throws { try send(Array(text.utf8)) }
 

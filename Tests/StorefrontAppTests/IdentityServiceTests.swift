@@ -188,7 +188,7 @@ final class ThreadGate: @unchecked Sendable {
                 try await services.auth.login(email: "known@example.com", password: "correct horse battery", otp: nil,
                                               client: "other")
             }
-            #expect(await eventually(within: .seconds(5)) { hashing.queuedJobCount == queued.count + 1 })
+            #expect(await eventually(within: .seconds(60)) { hashing.queuedJobCount == queued.count + 1 })
             gate.open()
             _ = try await other.value
             try await blocker.value

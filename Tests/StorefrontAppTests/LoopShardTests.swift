@@ -126,7 +126,9 @@ func holdTheOnlyConnection(of loops: [EventLoop], _ index: Int, in pool: Postgre
     /// Each loop has one connection here: a second caller on the same loop times out as
     /// the whole pool did before, while the other loop and the reactor's shard still serve.
     @Test func aLoopShardThatIsExhaustedTimesOutItsOwnCallersOnly() async throws {
-        try await withLoopPool(poolSize: 3, acquireTimeout: .milliseconds(200)) { database, _, loops in
+        // The wait also bounds opening a connection for the other shards' first statements:
+        // 200 ms was less than a backend's start-up on a loaded machine.
+        try await withLoopPool(poolSize: 3, acquireTimeout: .seconds(3)) { database, _, loops in
             let pool = database.pool
             let (release, holder) = try await holdTheOnlyConnection(of: loops, 0, in: pool)
             await #expect(throws: PostgresError.poolTimeout) {

@@ -2,6 +2,7 @@ import Foundation
 import HTTPCore
 import Synchronization
 import Testing
+import TestSupport
 @testable import StorefrontApp
 
 /// A clock tests move by hand, so limits are checked to the nanosecond without sleeping.
@@ -11,11 +12,9 @@ final class ManualClock: RateLimitClock {
     func advance(seconds: Double) { now.wrappingAdd(Int64(seconds * 1e9), ordering: .relaxed) }
 }
 
-/// Runs blocking or long CPU work on a Dispatch thread, leaving the cooperative pool free.
+/// Runs blocking or long CPU work on a thread of its own, leaving the cooperative pool free.
 func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(returning: body()) }
-    }
+    await withBlockingAllowed { body() }
 }
 
 /// The in-process GCRA store: exact at the boundary, refilling on time, separate per key,
