@@ -38,6 +38,9 @@ final class EventLoop: @unchecked Sendable {
     /// Descriptors, timers and stop hooks of other modules (loop thread only).
     var io = LoopIO()
     private var connections: [Int32: Connection] = [:]
+    /// Connections this loop owns or has been handed and not yet taken in: what the
+    /// accepting loop compares to spread new connections. Any thread reads it.
+    let assignedConnections = Atomic<Int>(0)
     var openConnections: Dictionary<Int32, Connection>.Values { connections.values }
     private var listening = true
     /// Out of descriptors: the listener is out of this loop's epoll until then, because a
@@ -218,21 +221,42 @@ final class EventLoop: @unchecked Sendable {
                 continue
             }
             Sys.setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY)
-            let connection = Connection(fd: fd, loop: self, remoteAddress: Sys.addressString(storage))
-            let events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
-            guard Sys.epollControl(epollFD, EPOLL_CTL_ADD, fd, events: events) == 0 else {
-                Glibc.close(fd)
-                server.releaseConnectionSlot()
-                continue
+            let remoteAddress = Sys.addressString(storage)
+            // The listener wakes whichever loop is idle, and that loop takes the whole
+            // burst: wrk's 64 connections all landed on one loop, the other stayed idle.
+            // So each connection goes to the loop with the fewest, counted when assigned.
+            let target = server.loopWithFewestConnections(preferring: self)
+            target.assignedConnections.add(1, ordering: .relaxed)
+            if target !== self, target.execute({ target.adopt(fd: fd, remoteAddress: remoteAddress) }) { continue }
+            if target !== self {
+                target.assignedConnections.subtract(1, ordering: .relaxed)
+                assignedConnections.add(1, ordering: .relaxed)
             }
-            connections[fd] = connection
-            // The first bytes often arrive with the handshake.
-            connection.handleEvents(EPOLLIN.rawValue)
+            adopt(fd: fd, remoteAddress: remoteAddress)
         }
+    }
+
+    /// Takes an accepted connection (counted in `assignedConnections` already) into this
+    /// loop. One handed over once this loop began draining or stopping is closed instead:
+    /// it would only hold the shutdown up, or never be served.
+    func adopt(fd: Int32, remoteAddress: String) {
+        let events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
+        guard listening, !stopped.load(ordering: .relaxed),
+              Sys.epollControl(epollFD, EPOLL_CTL_ADD, fd, events: events) == 0 else {
+            Glibc.close(fd)
+            assignedConnections.subtract(1, ordering: .relaxed)
+            server.releaseConnectionSlot()
+            return
+        }
+        let connection = Connection(fd: fd, loop: self, remoteAddress: remoteAddress)
+        connections[fd] = connection
+        // The first bytes often arrive with the handshake.
+        connection.handleEvents(EPOLLIN.rawValue)
     }
 
     func forget(_ connection: Connection) {
         connections[connection.fd] = nil
+        assignedConnections.subtract(1, ordering: .relaxed)
         server.releaseConnectionSlot()
         // A descriptor was just freed: the best moment to try accepting again.
         if acceptPausedUntil != nil { resumeAccepting() }

@@ -64,6 +64,16 @@ final class ServerCore: @unchecked Sendable {
     private let logger: (any HTTPServerLogger)?
     private(set) var listenFD: Int32 = -1
     private(set) var loops: [EventLoop] = []
+
+    /// The loop to give a new connection: `accepting` unless another has fewer.
+    func loopWithFewestConnections(preferring accepting: EventLoop) -> EventLoop {
+        var best = accepting, fewest = accepting.assignedConnections.load(ordering: .relaxed)
+        for loop in loops where loop !== accepting {
+            let count = loop.assignedConnections.load(ordering: .relaxed)
+            if count < fewest { best = loop; fewest = count }
+        }
+        return best
+    }
     let boundPort = Atomic<Int>(0)
     let openConnections = Atomic<Int>(0)
     let inFlight = Atomic<Int>(0)

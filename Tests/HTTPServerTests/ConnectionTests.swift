@@ -1,5 +1,5 @@
 import HTTPCore
-import HTTPServer
+@testable import HTTPServer
 import HTTPTestSupport
 import Testing
 import TestSupport
@@ -147,6 +147,24 @@ import TestSupport
             let date = try #require(try client.readResponse().header("Date"))
             #expect(date.hasSuffix(" GMT"))
             #expect(date.count == 29)
+        }
+    }
+}
+
+@Suite(.blockingAllowed) struct ConnectionBalanceTests {
+    /// A burst of connections wakes one idle loop, which used to take them all (wrk's 64
+    /// all on one loop, the other idle). Each now goes to the loop with the fewest.
+    @Test func aBurstOfConnectionsIsSpreadEvenlyOverTheLoops() async throws {
+        try await withServer { server, port in
+            let clients = try (0..<40).map { _ in try RawHTTPClient(port: port) }
+            for (index, client) in clients.enumerated() {
+                try client.send("GET /c\(index) HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(try client.readResponse().status == 200)
+            }
+            let counts = server.core.loops.map { $0.assignedConnections.load(ordering: .relaxed) }
+            #expect(counts.reduce(0, +) == 40)
+            #expect((counts.max() ?? 0) - (counts.min() ?? 0) <= 2, "\(counts)")
+            #expect(server.openConnections == 40)
         }
     }
 }
