@@ -226,12 +226,13 @@ final class EventLoop: @unchecked Sendable {
             // burst: wrk's 64 connections all landed on one loop, the other stayed idle.
             // So each connection goes to the loop with the fewest, counted when assigned.
             let target = server.loopWithFewestConnections(preferring: self)
-            target.assignedConnections.add(1, ordering: .relaxed)
-            if target !== self, target.execute({ target.adopt(fd: fd, remoteAddress: remoteAddress) }) { continue }
             if target !== self {
+                target.assignedConnections.add(1, ordering: .relaxed)
+                if target.execute({ target.adopt(fd: fd, remoteAddress: remoteAddress) }) { continue }
+                // That loop has stopped: keep the connection here.
                 target.assignedConnections.subtract(1, ordering: .relaxed)
-                assignedConnections.add(1, ordering: .relaxed)
             }
+            assignedConnections.add(1, ordering: .relaxed)
             adopt(fd: fd, remoteAddress: remoteAddress)
         }
     }

@@ -3,7 +3,7 @@ import HTTPTestSupport
 @testable import StorefrontApp
 
 extension RunningApp {
-    /// One exchange (`request`: its blocking socket I/O runs on a Dispatch thread).
+    /// One exchange (`request`: its blocking socket I/O runs on a thread of its own).
     func send(_ method: String, _ path: String, headers: [String] = [], body: String? = nil) async throws
         -> RawHTTPClient.Response {
         var lines = ["\(method) \(path) HTTP/1.1", "Host: test"] + headers
