@@ -72,8 +72,8 @@ public final class Application: Sendable {
             store: GCRALimiter(capacity: configuration.rateLimitMaxBuckets, clock: rateLimitClock),
             quotas: configuration.rateLimitQuotas, rejections: rateLimitRejections,
             identify: domains.authMiddleware.identify) : nil
-        middleware = pipeline == .bareRouter ? MiddlewareChain(links: [])
-            : Application.chain(logger: logger, requestIDs: requestIDs,
+        middleware = pipeline == .bareRouter ? MiddlewareChain(links: [], routes: router.routes)
+            : Application.chain(routes: router.routes, logger: logger, requestIDs: requestIDs,
                                 cors: CORSPolicy(origins: configuration.corsOrigins).map(CORSMiddleware.init),
                                 rateLimit: rateLimit, auth: domains.authMiddleware,
                                 idempotency: domains.idempotencyMiddleware, metrics: requestMetrics)
@@ -99,7 +99,7 @@ public final class Application: Sendable {
     /// nothing about what a route accepts. Idempotency is innermost: it needs the caller, and
     /// only requests that reach a handler are stored. Links that configuration turns off are
     /// left out.
-    static func chain(logger: Logger, requestIDs: RequestIDGenerator, cors: CORSMiddleware?,
+    static func chain(routes: [Route], logger: Logger, requestIDs: RequestIDGenerator, cors: CORSMiddleware?,
                       rateLimit: RateLimitMiddleware?, auth: AuthMiddleware,
                       idempotency: IdempotencyMiddleware, metrics: RequestMetrics) -> MiddlewareChain {
         let links: [(any Middleware)?] = [
@@ -115,7 +115,7 @@ public final class Application: Sendable {
             ContentNegotiationMiddleware(),
             idempotency,
         ]
-        return MiddlewareChain(links: links.compactMap { $0 })
+        return MiddlewareChain(links: links.compactMap { $0 }, routes: routes)
     }
 
     /// Binds and starts serving; returns the port (the kernel's choice when PORT=0).

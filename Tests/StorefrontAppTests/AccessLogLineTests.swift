@@ -24,12 +24,12 @@ import Testing
             LogScope.$trace.withValue(trace) {
                 logger.log(.info, "request") { line in
                     AccessLogMiddleware.fields(&line, requestID: "abc-1", method: "GET", route: "/health", status: 200,
-                                               durationMs: 0.25, bytes: 47, clientIP: "127.0.0.1")
+                                               durationMicros: 250, bytes: 47, clientIP: "127.0.0.1")
                 }
             }
             logger.log(.error, "request") { line in
                 AccessLogMiddleware.fields(&line, requestID: "q\"\\\n", method: "-", route: "(rejected)", status: 500,
-                                           durationMs: 12, bytes: 0, clientIP: "::1")
+                                           durationMicros: 12_000, bytes: 0, clientIP: "::1")
             }
         }
         #expect(got == [
@@ -60,6 +60,15 @@ import Testing
         expected.endObject()
         let got = AccessLogLineTests.lines { $0.log(.info, "m", orderedFields: [("k", value)]) }
         #expect(got == [String(decoding: expected.bytes, as: UTF8.self)])
+    }
+
+    /// Durations are written from whole microseconds the way `Double.description` writes
+    /// the milliseconds, which is what the line carried before.
+    @Test(arguments: [0, 1, 5, 10, 99, 100, 250, 999, 1000, 1001, 1230, 12_000, 123_456, 86_400_000_000])
+    func durationsMatchTheMillisecondsDescription(micros: Int) {
+        var line = LogLine(bytes: [])
+        line.field(LogKey("d"), milliseconds: micros)
+        #expect(String(decoding: line.bytes, as: UTF8.self) == #","d":"# + (Double(micros) / 1000).description)
     }
 
     @Test(arguments: [0, 7, -7, 10, 1_000_000, Int.max, Int.min])

@@ -10,7 +10,7 @@ struct AuthMiddleware: Middleware {
     let accessTokens: any AccessTokenVerifier
     let apiKeys: any APIKeyVerifier
 
-    func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
+    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
         guard AuthMiddleware.readsCredentials(context) else { return try await next(request, context) }
         // The rate-limit link may have identified the caller already (ADR 0004).
         let principal: Principal?
@@ -23,10 +23,18 @@ struct AuthMiddleware: Middleware {
         return try await next(request, context)
     }
 
+    func runs(on route: RouteFacts) -> Bool {
+        AuthMiddleware.readsCredentials(template: route.template, access: route.access)
+    }
+
     /// Whether this link looks at credentials on the route at all.
     static func readsCredentials(_ context: RequestContext) -> Bool {
-        let operational = context.routeAccess == .anyone && !context.routeTemplate.hasPrefix("/api/")
-        return context.routeAccess != .metricsToken && !operational
+        readsCredentials(template: context.routeTemplate, access: context.routeAccess)
+    }
+
+    static func readsCredentials(template: String, access: RouteAccess) -> Bool {
+        let operational = access == .anyone && !template.hasPrefix("/api/")
+        return access != .metricsToken && !operational
     }
 
     /// The caller the credentials name, nil without credentials; throws for bad ones.

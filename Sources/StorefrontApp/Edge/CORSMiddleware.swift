@@ -55,7 +55,7 @@ struct CORSPolicy: Sendable, Equatable {
 /// and auth run (a preflight never carries credentials: Fetch §4.8), and
 /// adds the CORS fields to every other answer for an allowed origin — errors included,
 /// since it sits outside the error link. Refused origins get no CORS fields at all.
-struct CORSMiddleware: Middleware {
+struct CORSMiddleware: SynchronousLink {
     let policy: CORSPolicy
 
     static let allowMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
@@ -68,29 +68,28 @@ struct CORSMiddleware: Middleware {
     /// effect soon.
     static let maxAgeSeconds = 600
 
-    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
-        guard let origin = request.headers["Origin"] else {
-            var response = try await next(request, context)
-            varyIfNeeded(&response)
-            return response
-        }
-        let allowed = policy.allowedOrigin(origin)
-        if request.method == .options && request.headers.contains("Access-Control-Request-Method"), let allowed {
-            var response = HTTPResponse(status: .noContent)
-            addOriginFields(&response, allowed: allowed)
-            response.headers.add("Access-Control-Allow-Methods", CORSMiddleware.allowMethods)
-            response.headers.add("Access-Control-Allow-Headers", CORSMiddleware.allowHeaders)
-            response.headers.add("Access-Control-Max-Age", String(CORSMiddleware.maxAgeSeconds))
-            return response
-        }
-        var response = try await next(request, context)
-        if let allowed {
-            addOriginFields(&response, allowed: allowed)
-            response.headers.add("Access-Control-Expose-Headers", CORSMiddleware.exposeHeaders)
-        } else {
-            varyIfNeeded(&response)
-        }
+    /// Preflights are answered here, before anything costly runs.
+    func before(_ request: Request, context: inout RequestContext) throws -> HTTPResponse? {
+        guard let origin = request.headers["Origin"], let allowed = policy.allowedOrigin(origin),
+              request.method == .options && request.headers.contains("Access-Control-Request-Method") else { return nil }
+        var response = HTTPResponse(status: .noContent)
+        addOriginFields(&response, allowed: allowed)
+        response.headers.add("Access-Control-Allow-Methods", CORSMiddleware.allowMethods)
+        response.headers.add("Access-Control-Allow-Headers", CORSMiddleware.allowHeaders)
+        response.headers.add("Access-Control-Max-Age", String(CORSMiddleware.maxAgeSeconds))
         return response
+    }
+
+    func after(_ request: Request, context: RequestContext, outcome: inout LinkOutcome) {
+        let allowed = request.headers["Origin"].flatMap(policy.allowedOrigin)
+        outcome.updateResponse { response in
+            if let allowed {
+                addOriginFields(&response, allowed: allowed)
+                response.headers.add("Access-Control-Expose-Headers", CORSMiddleware.exposeHeaders)
+            } else {
+                varyIfNeeded(&response)
+            }
+        }
     }
 
     private func addOriginFields(_ response: inout HTTPResponse, allowed: String) {

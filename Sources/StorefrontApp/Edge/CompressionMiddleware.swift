@@ -7,13 +7,16 @@ import HTTPCore
 /// `compressibleTypes` (images, archives and other already-compressed data), responses that
 /// already have a `Content-Encoding`, and bodies gzip would not make smaller. Every
 /// response that could be compressed says `Vary: Accept-Encoding`, in both variants.
-struct CompressionMiddleware: Middleware {
+struct CompressionMiddleware: SynchronousLink {
     /// A fixed limit, not configuration: below it, gzip's ~20-byte framing and the CPU
     /// outweigh what is saved, and typical responses (one resource, errors) fit in it.
     static let minimumBytes = 1024
 
-    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
-        var response = try await next(request, context)
+    func after(_ request: Request, context: RequestContext, outcome: inout LinkOutcome) {
+        outcome.updateResponse { CompressionMiddleware.encode(&$0, for: request) }
+    }
+
+    private static func encode(_ response: inout HTTPResponse, for request: Request) {
         let compressible = CompressionMiddleware.isCompressible(response)
         let gzip = compressible && request.method != .head
             && AcceptEncoding.prefersGzip(request.headers.values("Accept-Encoding"))
@@ -28,17 +31,16 @@ struct CompressionMiddleware: Middleware {
                 response.status = .notModified
                 response.body = []
                 if gzip { response.headers.set("ETag", etag.coded("gzip").headerValue) }
-                return response
+                return
             }
         }
         guard gzip, let compressed = Gzip.compress(response.body), compressed.count < response.body.count else {
-            return response
+            return
         }
         response.body = compressed
         response.headers.set("Content-Encoding", "gzip")
         // A strong tag names one representation (RFC 9110 §8.8.3): the gzip variant gets its own.
         if let etag { response.headers.set("ETag", etag.coded("gzip").headerValue) }
-        return response
     }
 
     /// The response's `ETag` as one tag; nil when it is not one well-formed tag.

@@ -73,6 +73,9 @@ struct RateLimitMiddleware: Middleware {
 
     static let authTemplates: Set<String> = ["/api/v1/auth/login", "/api/v1/auth/register"]
 
+    /// A route's template starts with the same literal segments as every path it matches.
+    func runs(on route: RouteFacts) -> Bool { RateLimitMiddleware.isLimited(route.template[...]) }
+
     static func isLimited(_ path: Substring) -> Bool {
         path == "/api/v1" || path.hasPrefix("/api/v1/")
     }

@@ -16,7 +16,7 @@ struct IdempotencyMiddleware: Middleware {
     let unstoredRoutes: Set<String>
 
     nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
-        guard request.method == .post, context.routeTemplate.hasPrefix("/api/v1/"),
+        guard IdempotencyMiddleware.stores(method: request.method, template: context.routeTemplate),
               let key = try IdempotencyMiddleware.key(of: request)
         else { return try await next(request, context) }
         guard let principal = context.principal, !unstoredRoutes.contains(context.routeTemplate) else {
@@ -41,6 +41,13 @@ struct IdempotencyMiddleware: Middleware {
             response.headers.set("Idempotent-Replayed", "true")
             return response
         }
+    }
+
+    func runs(on route: RouteFacts) -> Bool { IdempotencyMiddleware.stores(method: route.method, template: route.template) }
+
+    /// Only POSTs under /api/v1 are ever stored.
+    private static func stores(method: HTTPMethod, template: String) -> Bool {
+        method == .post && template.hasPrefix("/api/v1/")
     }
 
     /// The request's key: nil without the header; 400 when it is malformed or repeated.

@@ -2,12 +2,12 @@ import HTTPCore
 
 /// Joins the caller's trace (W3C `traceparent`) or starts one, keeps it on the context,
 /// puts its ids in every log line written while the request runs, and answers with a
-/// `traceparent` naming this server's span.
-struct TraceContextMiddleware: Middleware {
+/// `traceparent` naming this server's span. The log scope is set by the group of
+/// synchronous links this one runs in (`SynchronousLinks.run`), from `context.trace`.
+struct TraceContextMiddleware: SynchronousLink {
     let ids: TraceIDSource
 
-    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
-        var context = context
+    func before(_ request: Request, context: inout RequestContext) throws -> HTTPResponse? {
         // One pass over the fields; nothing is allocated when neither header is sent.
         var parents: [String] = [], states: [String] = []
         for field in request.headers.fields {
@@ -17,12 +17,14 @@ struct TraceContextMiddleware: Middleware {
                 states.append(field.value)
             }
         }
-        let trace = TraceContext.from(traceparent: parents, tracestate: states, ids: ids)
-        context.trace = trace
-        var response = try await LogScope.$trace.withValue(trace) { try await next(request, context) }
+        context.trace = TraceContext.from(traceparent: parents, tracestate: states, ids: ids)
+        return nil
+    }
+
+    func after(_ request: Request, context: RequestContext, outcome: inout LinkOutcome) {
+        guard let trace = context.trace else { return }
         // Handlers never set it: no need to scan for an old value.
-        response.headers.add("traceparent", trace.traceparent)
-        return response
+        outcome.updateResponse { $0.headers.add("traceparent", trace.traceparent) }
     }
 }
 

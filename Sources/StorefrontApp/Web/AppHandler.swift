@@ -30,8 +30,10 @@ final class AppHandler: HTTPRequestHandler {
         let template: String
         var access = RouteAccess.anyone
         let endpoint: Next
+        var matched: Route?
         switch match {
         case .found(let route, let parameters):
+            matched = route
             template = route.template
             access = route.access
             request.pathParameters = parameters
@@ -55,7 +57,7 @@ final class AppHandler: HTTPRequestHandler {
             endpoint = { _, _ in throw AppError.notFound("No route for this path") }
         }
         let context = RequestContext(routeTemplate: template, routeAccess: access, clientIP: clientIP)
-        return try await chain.run(request, context: context, endpoint: endpoint)
+        return try await chain.run(request, context: context, route: matched, endpoint: endpoint)
     }
 
     /// Requests the server refused while reading them never reach the chain; they still
@@ -69,7 +71,7 @@ final class AppHandler: HTTPRequestHandler {
         metrics.recordRejected(status: response.status.code)
         logger.log(.info, "request") { line in
             AccessLogMiddleware.fields(&line, requestID: requestID, method: "-", route: "(rejected)",
-                                       status: response.status.code, durationMs: 0, bytes: response.body.count,
+                                       status: response.status.code, durationMicros: 0, bytes: response.body.count,
                                        clientIP: remoteAddress)
         }
         return response

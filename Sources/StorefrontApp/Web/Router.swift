@@ -8,6 +8,19 @@ public struct Route: Sendable {
     public let template: String
     public let access: RouteAccess
     public let handler: RouteHandler
+    /// Unique per router, dense from 0: the middleware chain keeps one composition per route.
+    let id: Int
+
+    /// What the links may decide about a request of this route before it arrives.
+    public var facts: RouteFacts { RouteFacts(method: method, template: template, access: access) }
+}
+
+/// A matched route, as a link sees it at start-up: enough to tell whether the link has
+/// anything to do on it (`Middleware.runs(on:)`).
+public struct RouteFacts: Sendable {
+    public let method: HTTPMethod
+    public let template: String
+    public let access: RouteAccess
 }
 
 /// What the router found for a method and path.
@@ -42,12 +55,14 @@ public struct Router: Sendable {
     private var staticEntries: [String: Int] = [:]
     /// Every route's method, for `OPTIONS *`.
     private var methods: Set<HTTPMethod> = []
+    private var routeCount = 0
 
     public init() {}
 
     public mutating func add(_ method: HTTPMethod, _ template: String, access: RouteAccess,
                              _ handler: @escaping RouteHandler) {
-        let route = Route(method: method, template: template, access: access, handler: handler)
+        let route = Route(method: method, template: template, access: access, handler: handler, id: routeCount)
+        routeCount += 1
         methods.insert(method)
         if let index = entries.firstIndex(where: { $0.template == template }) {
             entries[index].routes[method] = route

@@ -2,9 +2,9 @@ import HTTPCore
 
 /// API.md, Conventions: under `/api/v1` an `Accept` that excludes JSON is 406, and a body
 /// whose `Content-Type` is not JSON (or merge-patch JSON for PATCH) is 415.
-struct ContentNegotiationMiddleware: Middleware {
-    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
-        guard context.routeTemplate.hasPrefix("/api/") else { return try await next(request, context) }
+struct ContentNegotiationMiddleware: SynchronousLink {
+    func before(_ request: Request, context: inout RequestContext) throws -> HTTPResponse? {
+        guard ContentNegotiationMiddleware.negotiates(context.routeTemplate) else { return nil }
         if let accept = request.headers["Accept"], !MediaRange.accepts(accept, type: "application", subtype: "json") {
             throw AppError(.notAcceptable, "This endpoint only produces application/json")
         }
@@ -16,8 +16,12 @@ struct ContentNegotiationMiddleware: Middleware {
                 throw AppError(.unsupportedMediaType, "Content-Type must be \(allowed.joined(separator: " or "))")
             }
         }
-        return try await next(request, context)
+        return nil
     }
+
+    func runs(on route: RouteFacts) -> Bool { ContentNegotiationMiddleware.negotiates(route.template) }
+
+    private static func negotiates(_ template: String) -> Bool { template.hasPrefix("/api/") }
 }
 
 /// Just enough of RFC 9110 §12.5.1 media-range matching to answer "is JSON acceptable".

@@ -6,15 +6,11 @@ import HTTPCore
 /// 422; anything else is a 500 whose details go to the log with the request id and never to
 /// the client. Database errors are logged by SQLSTATE, constraint and message only: their
 /// detail can quote the whole row, password hash and TOTP secret included.
-struct ErrorMiddleware: Middleware {
+struct ErrorMiddleware: SynchronousLink {
     let logger: Logger
 
-    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
-        do {
-            return try await next(request, context)
-        } catch {
-            return render(error, context: context)
-        }
+    func after(_ request: Request, context: RequestContext, outcome: inout LinkOutcome) {
+        if case .failed(let error) = outcome { outcome = .answered(render(error, context: context)) }
     }
 
     private func render(_ error: any Error, context: RequestContext) -> HTTPResponse {

@@ -3,15 +3,16 @@ import Synchronization
 
 /// Gives every request an id: the client's `X-Request-Id` when it matches
 /// `[A-Za-z0-9._-]{1,128}`, otherwise a new one; and puts it on the response.
-struct RequestIDMiddleware: Middleware {
+struct RequestIDMiddleware: SynchronousLink {
     let generator: RequestIDGenerator
 
-    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
-        var context = context
+    func before(_ request: Request, context: inout RequestContext) throws -> HTTPResponse? {
         context.requestID = request.headers["X-Request-Id"].flatMap(RequestIDMiddleware.accepted) ?? generator.next()
-        var response = try await next(request, context)
-        response.headers.set("X-Request-Id", context.requestID)
-        return response
+        return nil
+    }
+
+    func after(_ request: Request, context: RequestContext, outcome: inout LinkOutcome) {
+        outcome.updateResponse { $0.headers.set("X-Request-Id", context.requestID) }
     }
 
     static func accepted(_ value: String) -> String? {

@@ -2,7 +2,7 @@ import HTTPCore
 
 /// Adds the headers API.md requires on every response, and `Cache-Control: no-store` on
 /// answers to requests that carried credentials unless a handler chose otherwise.
-struct SecurityHeadersMiddleware: Middleware {
+struct SecurityHeadersMiddleware: SynchronousLink {
     static let headers: [(String, String)] = [
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
@@ -10,14 +10,14 @@ struct SecurityHeadersMiddleware: Middleware {
         ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
     ]
 
-    nonisolated(nonsending) func handle(_ request: Request, context: RequestContext, next: Next) async throws -> HTTPResponse {
-        var response = try await next(request, context)
-        SecurityHeadersMiddleware.apply(to: &response)
-        let credentialed = request.headers.contains("Authorization") || request.headers.contains("X-API-Key")
-        if credentialed && !response.headers.contains("Cache-Control") {
-            response.headers.add("Cache-Control", "no-store")
+    func after(_ request: Request, context: RequestContext, outcome: inout LinkOutcome) {
+        outcome.updateResponse { response in
+            SecurityHeadersMiddleware.apply(to: &response)
+            let credentialed = request.headers.contains("Authorization") || request.headers.contains("X-API-Key")
+            if credentialed && !response.headers.contains("Cache-Control") {
+                response.headers.add("Cache-Control", "no-store")
+            }
         }
-        return response
     }
 
     static func apply(to response: inout HTTPResponse) {
