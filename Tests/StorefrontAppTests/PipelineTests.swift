@@ -76,10 +76,15 @@ import Testing
         }
     }
 
-    @Test func generatedRequestIdsAreUnique() {
-        let generator = RequestIDGenerator()
-        let ids = Set((0..<1000).map { _ in generator.next() })
-        #expect(ids.count == 1000)
+    /// Unique within a process and between two (random prefixes: equal with probability
+    /// 2^-36), in the form a client may send back, and 15 bytes: a small string, no heap.
+    @Test func generatedRequestIdsAreUniqueAcceptedAndSmall() {
+        let generator = RequestIDGenerator(), other = RequestIDGenerator()
+        let ids = (0..<1000).map { _ in generator.next() }
+        #expect(Set(ids).count == 1000)
+        #expect(ids.allSatisfy { $0.utf8.count == 15 && RequestIDMiddleware.accepted($0) == $0 })
+        #expect(other.next().prefix(6) != ids[0].prefix(6))
+        #expect(ids[0].prefix(6) == ids[999].prefix(6) && ids[0] < ids[1])
     }
 
     @Test func accessLogLineIsOneJSONObjectWithTheRouteTemplateAndNoSecrets() async throws {

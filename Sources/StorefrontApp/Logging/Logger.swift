@@ -69,8 +69,10 @@ public struct Logger: Sendable {
         line.field(LogKey.msg, message)
         fields(&line)
         if let trace = LogScope.trace {
-            line.field(LogKey.traceID, trace.traceID)
-            line.field(LogKey.spanID, trace.spanID)
+            trace.withIDs { traceID, spanID in
+                line.field(LogKey.traceID, hex: traceID)
+                line.field(LogKey.spanID, hex: spanID)
+            }
         }
         line.bytes.append(UInt8(ascii: "}"))
         line.bytes.append(10)
@@ -117,6 +119,14 @@ struct LogLine {
     mutating func field(_ key: LogKey, _ value: String) {
         bytes.append(contentsOf: key.bytes)
         JSONWriter.appendQuoted(value, to: &bytes)
+    }
+
+    /// Hex digits need no escaping: copied as they are.
+    mutating func field(_ key: LogKey, hex: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: key.bytes)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: hex)
+        bytes.append(UInt8(ascii: "\""))
     }
 
     mutating func field(_ key: LogKey, _ value: Int) {

@@ -1,13 +1,13 @@
 /// The W3C Trace Context (https://www.w3.org/TR/trace-context/) of one request: the trace
-/// it belongs to, this server's span in it, and what the caller sent. Ids are kept as the
-/// lowercase hex they travel as, formatted once, because every log line prints them.
+/// it belongs to, this server's span in it, and what the caller sent. The ids are kept once,
+/// inside the `traceparent` this server sends on, as the lowercase hex they travel as: log
+/// lines copy them out of it, and a new trace costs one string instead of three.
 /// A class: the request context is copied at every link, and one reference is cheaper to
-/// copy than five strings.
+/// copy than several strings.
 public final class TraceContext: Sendable {
-    /// 32 lowercase hex digits, never all zeros.
-    public let traceID: String
-    /// This server's span: 16 lowercase hex digits, new for every request.
-    public let spanID: String
+    /// The `traceparent` this server sends on (`00-<trace id>-<span id>-<flags>`): the same
+    /// trace, its own span as parent.
+    public let traceparent: String
     /// The caller's span (`parent-id` of its `traceparent`), nil when this request started the trace.
     public let parentSpanID: String?
     /// Only the `sampled` bit (§3.2.2.5): the other bits must be sent as zero.
@@ -15,16 +15,31 @@ public final class TraceContext: Sendable {
     /// The caller's `tracestate`, carried unchanged for calls this request makes.
     public let traceState: String?
 
-    /// The `traceparent` this server sends on: the same trace, its own span as parent.
-    public let traceparent: String
+    /// 32 lowercase hex digits, never all zeros.
+    public var traceID: String { withIDs { trace, _ in String(decoding: trace, as: UTF8.self) } }
+    /// This server's span: 16 lowercase hex digits, new for every request.
+    public var spanID: String { withIDs { _, span in String(decoding: span, as: UTF8.self) } }
 
-    init(traceID: String, spanID: String, parentSpanID: String?, sampled: Bool, traceState: String?) {
-        self.traceID = traceID
-        self.spanID = spanID
+    convenience init(traceID: String, spanID: String, parentSpanID: String?, sampled: Bool, traceState: String?) {
+        self.init(traceparent: TraceContext.traceparent(traceID: traceID, spanID: spanID, sampled: sampled),
+                  parentSpanID: parentSpanID, sampled: sampled, traceState: traceState)
+    }
+
+    /// `traceparent` must be a well-formed version-00 value (as `TraceIDSource` writes them).
+    init(traceparent: String, parentSpanID: String?, sampled: Bool, traceState: String?) {
+        self.traceparent = traceparent
         self.parentSpanID = parentSpanID
         self.sampled = sampled
         self.traceState = traceState
-        traceparent = TraceContext.traceparent(traceID: traceID, spanID: spanID, sampled: sampled)
+    }
+
+    /// The trace id and span id as bytes, straight from `traceparent`.
+    func withIDs<Result>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        var value = traceparent
+        return value.withUTF8 { bytes in
+            guard bytes.count >= 52 else { return body(UnsafeBufferPointer(start: nil, count: 0), UnsafeBufferPointer(start: nil, count: 0)) }
+            return body(UnsafeBufferPointer(rebasing: bytes[3..<35]), UnsafeBufferPointer(rebasing: bytes[36..<52]))
+        }
     }
 
     /// `00-traceid-spanid-flags` written in place: interpolation cost ~3k instructions a request.
@@ -51,8 +66,7 @@ public final class TraceContext: Sendable {
     /// (§4.3: a malformed header is ignored, and `tracestate` with it).
     static func from(traceparent: [String], tracestate: [String], ids: TraceIDSource) -> TraceContext {
         guard traceparent.count == 1, let parent = TraceParent(traceparent[0]) else {
-            let ids = ids.next()
-            return TraceContext(traceID: ids.trace, spanID: ids.span, parentSpanID: nil, sampled: false, traceState: nil)
+            return TraceContext(traceparent: ids.newTraceparent(), parentSpanID: nil, sampled: false, traceState: nil)
         }
         return TraceContext(traceID: parent.traceID, spanID: ids.nextSpan(), parentSpanID: parent.parentID,
                             sampled: parent.flags & 1 == 1, traceState: TraceParent.traceState(tracestate))

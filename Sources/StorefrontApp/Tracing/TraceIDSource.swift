@@ -9,10 +9,22 @@ final class TraceIDSource: Sendable {
 
     /// A new trace id and span id, as lowercase hex.
     func next() -> (trace: String, span: String) {
+        let context = TraceContext(traceparent: newTraceparent(), parentSpanID: nil, sampled: false, traceState: nil)
+        return (context.traceID, context.spanID)
+    }
+
+    /// `00-<new trace id>-<new span id>-00`, written in one string.
+    func newTraceparent() -> String {
         let buffer = TraceIDSource.buffers.current
-        var trace = buffer.nonZeroHex(bytes: 16)
-        if trace.isEmpty { trace = buffer.nonZeroHex(bytes: 16) }
-        return (trace, nextSpan())
+        return String(unsafeUninitializedCapacity: 55) { out in
+            let dash = UInt8(ascii: "-"), zero = UInt8(ascii: "0")
+            out[0] = zero; out[1] = zero; out[2] = dash
+            while !buffer.drawNonZeroHex(bytes: 16, into: UnsafeMutableBufferPointer(rebasing: out[3..<35])) {}
+            out[35] = dash
+            while !buffer.drawNonZeroHex(bytes: 8, into: UnsafeMutableBufferPointer(rebasing: out[36..<52])) {}
+            out[52] = dash; out[53] = zero; out[54] = zero
+            return 55
+        }
     }
 
     func nextSpan() -> String {
@@ -30,19 +42,28 @@ private final class RandomBuffer {
     /// `count` random bytes as hex, or "" in the astronomically unlikely case that they are
     /// all zero (an invalid id, §3.2.2.3): the caller draws again.
     func nonZeroHex(bytes count: Int) -> String {
+        var drawn = false
+        let text = String(unsafeUninitializedCapacity: count * 2) { out in
+            drawn = drawNonZeroHex(bytes: count, into: out)
+            return drawn ? count * 2 : 0
+        }
+        return drawn ? text : ""
+    }
+
+    /// Writes `count` random bytes as `2 * count` hex digits into `out`; false (and `out`
+    /// unspecified) when they were all zero.
+    func drawNonZeroHex(bytes count: Int, into out: UnsafeMutableBufferPointer<UInt8>) -> Bool {
         if used + count > bytes.count { refill() }
         let start = used
         used += count
         return bytes.withUnsafeBufferPointer { random in
             let drawn = UnsafeBufferPointer(rebasing: random[start..<start + count])
-            guard drawn.contains(where: { $0 != 0 }) else { return "" }
-            return String(unsafeUninitializedCapacity: count * 2) { out in
-                for (index, byte) in drawn.enumerated() {
-                    out[2 * index] = RandomBuffer.hexDigit(byte >> 4)
-                    out[2 * index + 1] = RandomBuffer.hexDigit(byte & 0xF)
-                }
-                return count * 2
+            guard drawn.contains(where: { $0 != 0 }) else { return false }
+            for (index, byte) in drawn.enumerated() {
+                out[out.startIndex + 2 * index] = RandomBuffer.hexDigit(byte >> 4)
+                out[out.startIndex + 2 * index + 1] = RandomBuffer.hexDigit(byte & 0xF)
             }
+            return true
         }
     }
 
