@@ -20,14 +20,7 @@ public enum ResponseSerializer {
         out.append(UInt8(ascii: " "))
         append(&out, response.status.reasonPhrase)
         appendCRLF(&out)
-        for field in response.headers.fields {
-            // The server owns framing and connection management.
-            if field.name.asciiCaseInsensitiveEquals("Content-Length")
-                || field.name.asciiCaseInsensitiveEquals("Transfer-Encoding")
-                || field.name.asciiCaseInsensitiveEquals("Connection")
-                || field.name.asciiCaseInsensitiveEquals("Date") {
-                continue
-            }
+        for field in response.headers.fields where !isServerOwned(field.name) {
             append(&out, field.name)
             append(&out, ": ")
             append(&out, field.value)
@@ -49,6 +42,19 @@ public enum ResponseSerializer {
         appendCRLF(&out)
         if sendsBody { out.append(contentsOf: response.body) }
         return out
+    }
+
+    /// The fields the server writes itself: framing and connection management. Sorted out
+    /// by length first, so most names cost one length and no comparison (a response through
+    /// the full chain has ten fields, and four comparisons each were 1.2k instructions).
+    static func isServerOwned(_ name: String) -> Bool {
+        switch name.utf8.count {
+        case 4: name.asciiCaseInsensitiveEquals("Date")
+        case 10: name.asciiCaseInsensitiveEquals("Connection")
+        case 14: name.asciiCaseInsensitiveEquals("Content-Length")
+        case 17: name.asciiCaseInsensitiveEquals("Transfer-Encoding")
+        default: false
+        }
     }
 
     /// The interim response sent before reading a body announced with `Expect: 100-continue`.
