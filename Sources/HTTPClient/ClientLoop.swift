@@ -111,6 +111,8 @@ final class ClientLoop: @unchecked Sendable {
     // MARK: The loop
 
     private func run() {
+        // The name `top -H`, `perf` and /proc show.
+        clinux_set_thread_name("http-client")
         let capacity = 64
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         defer { events.deallocate() }

@@ -140,6 +140,8 @@ final class EventLoop: @unchecked Sendable {
 
     func run() {
         threadID.store(pthread_self(), ordering: .releasing)
+        // The name `top -H`, `perf` and /proc show.
+        clinux_set_thread_name("http-loop-\(index)")
         let maxEvents = 256
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: maxEvents)
         defer { events.deallocate() }

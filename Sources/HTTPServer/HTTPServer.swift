@@ -116,9 +116,7 @@ final class ServerCore: @unchecked Sendable {
             loops = try (0..<configuration.eventLoops).map { try EventLoop(index: $0, server: self) }
             runningLoops.store(loops.count, ordering: .relaxed)
             for loop in loops {
-                let thread = Thread { loop.run() }
-                thread.name = "http-loop-\(loop.index)"
-                thread.start()
+                Thread { loop.run() }.start()
             }
         }
         return boundPort.load(ordering: .relaxed)

@@ -149,6 +149,8 @@ public final class ThreadReactor: IODriver, @unchecked Sendable {
 
     private func run() {
         threadID.store(pthread_self(), ordering: .releasing)
+        // The name `top -H`, `perf` and /proc show.
+        clinux_set_thread_name("io-reactor")
         let capacity = 64
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         defer { events.deallocate() }

@@ -49,6 +49,24 @@ private func onDriver<T: Sendable>(_ driver: any IODriver, _ body: @escaping @Se
 /// The event loop as an `IODriver` (ADR 0010): foreign descriptors, timers, jobs and stop
 /// hooks, alongside the loop's own listener and connections.
 @Suite struct LoopDriverTests {
+    /// Operators tell the loops apart in `top -H`, `perf` and /proc by these names.
+    @Test func eachLoopThreadCarriesItsName() async throws {
+        try await withServer { server, _ in
+            var names: [String?] = []
+            for driver in server.ioLoops {
+                names.append(await onDriver(driver) { () -> String in
+                    // What the kernel has for the calling thread: the name everyone else sees.
+                    let fd = open("/proc/thread-self/comm", O_RDONLY)
+                    defer { close(fd) }
+                    var buffer = [UInt8](repeating: 0, count: 32)
+                    let count = read(fd, &buffer, buffer.count)
+                    return String(decoding: buffer.prefix(max(0, count)).filter { $0 != 10 }, as: UTF8.self)
+                })
+            }
+            #expect(names == ["http-loop-0", "http-loop-1"])
+        }
+    }
+
     @Test func executeRunsOnTheLoopThreadAndInlineWhenAlreadyThere() async throws {
         try await withServer { server, _ in
             #expect(server.ioLoops.count == 2)

@@ -22,8 +22,9 @@ import TestSupport
                 let start = clock.now
                 await #expect(throws: PostgresError.poolTimeout) { try await pool.query("SELECT 2") }
                 let waited = start.duration(to: clock.now)
-                // Generous upper bound: other tests share the two cores and the cooperative pool.
-                #expect(waited >= .milliseconds(300) && waited < .seconds(5), "waited \(waited)")
+                // The upper bound only tells "gave up at its deadline" from "never gave up":
+                // under ThreadSanitizer, with the suites sharing two cores, 5 s was exceeded.
+                #expect(waited >= .milliseconds(300) && waited < .seconds(60), "waited \(waited)")
                 #expect(pool.statistics.inUse == 1)
             }
             // The connection goes back on the reactor thread, just after the closure returns.

@@ -27,8 +27,12 @@ public final class StandardOutputSink: LogSink, @unchecked Sendable {
 
     public init(fileDescriptor: Int32 = 1) {
         fd = fileDescriptor
-        let thread = Thread { [unowned self] in self.writerLoop() }
-        thread.name = "log-writer"
+        let thread = Thread { [unowned self] in
+            // Set from inside the thread: only then does Foundation pass it to the kernel, where
+            // `top -H`, `perf` and /proc show it (15 bytes at most).
+            Thread.current.name = "log-writer"
+            self.writerLoop()
+        }
         thread.start()
     }
 
