@@ -21,12 +21,13 @@ struct CompressionMiddleware: SynchronousLink {
         let gzip = compressible && request.method != .head
             && AcceptEncoding.prefersGzip(request.headers.values("Accept-Encoding"))
         if compressible { CompressionMiddleware.addVary(to: &response) }
-        let etag = response.headers["ETag"].flatMap(CompressionMiddleware.singleTag)
-        if let etag, response.status.code == 200, request.method == .get || request.method == .head {
-            let conditions = request.headers.values("If-None-Match")
+        let conditional = response.status.code == 200 && (request.method == .get || request.method == .head)
+        let conditions = conditional ? request.headers.values("If-None-Match") : []
+        // Only a 304 or a gzip variant needs the tag: most answers skip the lookup.
+        let etag = conditions.isEmpty && !gzip ? nil : response.headers["ETag"].flatMap(CompressionMiddleware.singleTag)
+        if let etag, !conditions.isEmpty {
             // A malformed list matches nothing, so the request is answered in full.
-            if !conditions.isEmpty,
-               EntityTagCondition.parse(conditions.joined(separator: ", "))?.weaklyMatches(etag) == true {
+            if EntityTagCondition.parse(conditions.joined(separator: ", "))?.weaklyMatches(etag) == true {
                 // RFC 9110 §15.4.5: the 304 carries the validator and Vary the 200 would have.
                 response.status = .notModified
                 response.body = []
