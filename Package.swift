@@ -65,18 +65,18 @@ let package = Package(
         .testTarget(name: "HTTPClientTests",
                     dependencies: ["HTTPClient", "HTTPCore", "CSSL", "TestSupport", "ReceiverTestSupport"]),
         .testTarget(name: "HTTPServerTests",
-                    dependencies: ["HTTPServer", "HTTPCore", "IOLoop", "CLinux", "HTTPTestSupport", "TestSupport"]),
+                    dependencies: ["HTTPServer", "HTTPCore", "IOLoop", "CLinux", "HTTPTestSupport", "TestSupport", "Locking"]),
         // Fresh migrated databases per test and private throwaway clusters.
         .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOLoop", "TestSupport"]),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto"],
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "IOLoop", "TestSupport", "Locking"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "Locking"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ResilienceTests", dependencies: ["Resilience"]),
+        .testTarget(name: "ResilienceTests", dependencies: ["Resilience", "Locking"]),
         .testTarget(name: "LockingTests", dependencies: ["Locking"]),
         .testTarget(name: "StorefrontAppTests",
                     dependencies: ["StorefrontApp", "HTTPServer", "HTTPCore", "Postgres", "IOLoop", "Crypto",
                                    "HTTPTestSupport", "TestSupport", "CZlib", "HTTPClient", "Resilience",
-                                   "ReceiverTestSupport"]),
+                                   "ReceiverTestSupport", "Locking"]),
     ],
     swiftLanguageModes: [.v6]
 )

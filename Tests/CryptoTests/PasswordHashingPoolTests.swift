@@ -1,4 +1,5 @@
 @testable import Crypto
+import Locking
 import Synchronization
 import Testing
 
@@ -87,7 +88,7 @@ import Testing
 
     @Test func queuedJobsRunInFIFOOrder() {
         let queue = PasswordJobQueue(maxQueueLength: 10)
-        let order = Mutex<[Int]>([])
+        let order = Locked<[Int]>([])
         for index in 0..<6 {
             queue.enqueue(PasswordJobQueue.Job(id: queue.makeJobID(), client: "") { outcome in
                 if case .run = outcome { order.withLock { $0.append(index) } }
@@ -103,7 +104,7 @@ import Testing
     /// round robin, each from its own FIFO.
     @Test func clientsAreServedRoundRobinEachInFIFOOrder() {
         let queue = PasswordJobQueue(maxQueueLength: 20, maxPerClient: 10)
-        let order = Mutex<[String]>([])
+        let order = Locked<[String]>([])
         for (client, index) in [("a", 1), ("a", 2), ("a", 3), ("b", 1), ("b", 2), ("c", 1), ("a", 4)] {
             queue.enqueue(PasswordJobQueue.Job(id: queue.makeJobID(), client: client) { outcome in
                 if case .run = outcome { order.withLock { $0.append("\(client)\(index)") } }
@@ -126,7 +127,7 @@ import Testing
     @Test(arguments: capRows)
     func aClientPastItsShareOrAFullQueueIsRefused(_ row: (jobs: [String], refused: [Int])) {
         let queue = PasswordJobQueue(maxQueueLength: 5, maxPerClient: 2)
-        let refused = Mutex<[Int]>([])
+        let refused = Locked<[Int]>([])
         for (index, client) in row.jobs.enumerated() {
             queue.enqueue(PasswordJobQueue.Job(id: queue.makeJobID(), client: client) { outcome in
                 if case .refuse(.overloaded) = outcome { refused.withLock { $0.append(index) } }
@@ -140,7 +141,7 @@ import Testing
 
     @Test func cancellingTheLastJobOfAClientKeepsTheRotationIntact() {
         let queue = PasswordJobQueue(maxQueueLength: 10, maxPerClient: 10)
-        let order = Mutex<[String]>([])
+        let order = Locked<[String]>([])
         var ids: [String: UInt64] = [:]
         for name in ["a1", "b1", "c1", "a2"] {
             let id = queue.makeJobID()
@@ -163,7 +164,7 @@ import Testing
         let gate = Gate()
         let blocker = Task { try await pool.run { started.fire(); gate.block() } }
         await started.wait()
-        let ran = Mutex(false)
+        let ran = Locked(false)
         let waiting = Task { try await pool.run { ran.withLock { $0 = true } } }
         // Wait (without sleeping) until the job is in the queue, then cancel its caller.
         while pool.queuedJobCount == 0 { await Task.yield() }

@@ -1,3 +1,4 @@
+import Locking
 import CLinux
 import Glibc
 @testable import HTTPServer
@@ -73,7 +74,7 @@ private func onDriver<T: Sendable>(_ driver: any IODriver, _ body: @escaping @Se
             for driver in server.ioLoops {
                 #expect(!driver.isCurrent)
                 let result = await onDriver(driver) { () -> [String] in
-                    let order = Mutex(["outer", driver.isCurrent ? "on loop" : "off loop"])
+                    let order = Locked(["outer", driver.isCurrent ? "on loop" : "off loop"])
                     // Inline on the loop's own thread: done before `execute` returns.
                     driver.execute { order.withLock { $0.append("inner") } }
                     order.withLock { $0.append("after") }
@@ -108,7 +109,7 @@ private func onDriver<T: Sendable>(_ driver: any IODriver, _ body: @escaping @Se
     @Test func timersFireInDeadlineOrderAndACancelledOneNever() async throws {
         try await withServer { server, _ in
             let driver = try #require(server.ioLoops.first)
-            let fired = Mutex<[String]>([])
+            let fired = Locked<[String]>([])
             _ = await onDriver(driver) {
                 _ = driver.schedule(after: .milliseconds(30)) { fired.withLock { $0.append("late") } }
                 let cancelled = driver.schedule(after: .milliseconds(1)) { fired.withLock { $0.append("cancelled") } }
@@ -164,7 +165,7 @@ private func onDriver<T: Sendable>(_ driver: any IODriver, _ body: @escaping @Se
         let configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0, eventLoops: 2, maxBodyBytes: 1024)
         let server = HTTPServer(configuration: configuration, handler: EchoHandler())
         try server.start()
-        let hooks = Mutex<[Bool]>([])
+        let hooks = Locked<[Bool]>([])
         for driver in server.ioLoops {
             _ = await onDriver(driver) {
                 driver.whenStopping { hooks.withLock { $0.append(driver.isCurrent) } }

@@ -1,3 +1,4 @@
+import Locking
 import HTTPCore
 @testable import HTTPServer
 import HTTPTestSupport
@@ -57,7 +58,7 @@ func withServer(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in },
 
 /// Keeps the server's log lines so tests can count them.
 final class CapturingServerLogger: HTTPServerLogger {
-    private let lines = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
     func serverEvent(_ level: HTTPServerLogLevel, _ message: String, _ metadata: [String: String]) {
         lines.withLock { $0.append("\(level.rawValue) \(message)") }
     }

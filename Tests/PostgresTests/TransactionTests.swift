@@ -1,3 +1,4 @@
+import Locking
 import Postgres
 import Synchronization
 import Testing
@@ -107,7 +108,7 @@ actor Barrier {
 
 /// Counts the attempts of each transaction, shared by the tasks running them.
 final class Attempts: Sendable {
-    let counts = Mutex([0, 0])
+    let counts = Locked([0, 0])
 
     func next(_ index: Int) -> Int {
         counts.withLock {

@@ -1,3 +1,4 @@
+import Locking
 import Dispatch
 import Foundation
 import Resilience
@@ -127,7 +128,7 @@ import Testing
 
 /// A clock the test moves by hand.
 final class ManualClock: Sendable {
-    private let now = Mutex(Date(timeIntervalSince1970: 1_000_000))
+    private let now = Locked(Date(timeIntervalSince1970: 1_000_000))
     func read() -> Date { now.withLock { $0 } }
     func advance(_ seconds: TimeInterval) { now.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
@@ -143,7 +144,7 @@ final class ManualClock: Sendable {
             let holder = CircuitBreakerHolderTests.holder(clock)
             for _ in 0..<2 { holder.recordFailure(holder.acquire()!) }
             clock.advance(30)
-            let permits = Mutex<[CircuitBreaker.Permit]>([])
+            let permits = Locked<[CircuitBreaker.Permit]>([])
             // Threads, not tasks: every core asks at the same moment.
             DispatchQueue.concurrentPerform(iterations: 32) { _ in
                 if let permit = holder.acquire() { permits.withLock { $0.append(permit) } }
@@ -156,7 +157,7 @@ final class ManualClock: Sendable {
     @Test func runSpendsNoAttemptWhileOpenAndRecordsOutcomes() async throws {
         let clock = ManualClock()
         let holder = CircuitBreakerHolderTests.holder(clock)
-        let calls = Mutex(0)
+        let calls = Locked(0)
         struct Down: Error {}
         for _ in 0..<2 {
             await #expect(throws: Down.self) { try await holder.run { calls.withLock { $0 += 1 }; throw Down() } }

@@ -1,3 +1,4 @@
+import Locking
 import Foundation
 import Postgres
 import Synchronization
@@ -61,7 +62,7 @@ import Testing
 
     @Test func aPeriodicJobOfferedByThreeInstancesInOneSlotRunsOnce() async throws {
         try await JobsFixture.with { jobs in
-            let runs = Mutex(0)
+            let runs = Locked(0)
             let purge = PeriodicJob(name: "test-purge", every: .seconds(3600)) { runs.withLock { $0 += 1 } }
             // Three instances' schedulers offer this slot's run; one instance's worker runs it.
             for _ in 0..<3 {

@@ -1,3 +1,4 @@
+import Locking
 import Foundation
 import Postgres
 import Synchronization
@@ -81,7 +82,7 @@ final class ScriptedHandler: JobHandler {
     let kind: JobKind
     private let outcome: @Sendable (ClaimedJob) -> JobOutcome
     private let gate: CancellableGate?
-    private let state = Mutex<(runs: [UUID], current: Int, most: Int)>(([], 0, 0))
+    private let state = Locked<(runs: [UUID], current: Int, most: Int)>(([], 0, 0))
 
     init(kind: JobKind = JobsFixture.kind, gate: CancellableGate? = nil,
          outcome: @escaping @Sendable (ClaimedJob) -> JobOutcome = { _ in .done }) {
@@ -110,7 +111,7 @@ final class ScriptedHandler: JobHandler {
 /// HTTPTestSupport's `TestGate`, except that a cancelled waiter goes through at once: a
 /// job cancelled at shutdown must not hang its task.
 final class CancellableGate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [UUID: CheckedContinuation<Void, Never>])>((false, [:]))
+    private let state = Locked<(open: Bool, waiters: [UUID: CheckedContinuation<Void, Never>])>((false, [:]))
 
     func open() {
         let waiters = state.withLock { state in

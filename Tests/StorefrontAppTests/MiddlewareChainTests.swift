@@ -1,3 +1,4 @@
+import Locking
 import Foundation
 import HTTPCore
 import Synchronization
@@ -42,7 +43,7 @@ private struct RecordingSyncLink: SynchronousLink {
 }
 
 private final class Trace: Sendable {
-    private let entries = Mutex<[String]>([])
+    private let entries = Locked<[String]>([])
     func append(_ entry: String) { entries.withLock { $0.append(entry) } }
     var all: [String] { entries.withLock { $0 } }
 }
@@ -177,7 +178,7 @@ private final class Trace: Sendable {
 }
 
 private final class CallCounter: Sendable {
-    private let count = Mutex(0)
+    private let count = Locked(0)
     func increment() { count.withLock { $0 += 1 } }
     var value: Int { count.withLock { $0 } }
 }

@@ -1,3 +1,4 @@
+import Locking
 import Foundation
 import Postgres
 import Synchronization
@@ -33,7 +34,7 @@ import Testing
                 let lines = productIDs.prefix(index % 3 + 1).map { OrderLine(productID: $0, quantity: 1) }
                 _ = try await placing.place(for: principal, lines: lines)
             }
-            let statements = Mutex(0)
+            let statements = Locked(0)
             let counting = Database(pool: database.pool, observer: StatementObserver { _ in
                 statements.withLock { $0 += 1 }
             })

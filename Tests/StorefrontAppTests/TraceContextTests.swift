@@ -1,3 +1,4 @@
+import Locking
 import Foundation
 import HTTPCore
 import Synchronization
@@ -96,7 +97,7 @@ import Testing
         struct Boom: Error {}
         let logs = MemoryLogSink()
         let logger = Logger(sink: logs, minimumLevel: .debug)
-        let seen = Mutex<TraceContext?>(nil)
+        let seen = Locked<TraceContext?>(nil)
         let chain = MiddlewareChain(links: [TraceContextMiddleware(ids: TraceIDSource()), ErrorMiddleware(logger: logger)])
         let headers = HTTPHeaders([("traceparent", TraceContextTests.valid), ("tracestate", "rojo=00f067aa0ba902b7"),
                                    ("tracestate", "congo=t61rcWkgMzE")])

@@ -1,3 +1,4 @@
+import Locking
 import Foundation
 import Synchronization
 import Testing
@@ -16,7 +17,7 @@ import Testing
 
     @Test(arguments: Caller.allCases)
     func ownProfileCostsOneStatement(_ caller: Caller) async throws {
-        let statements = Mutex<[String]>([])
+        let statements = Locked<[String]>([])
         let observer = StatementObserver { sql in statements.withLock { $0.append(sql.description) } }
         try await withIdentityApp(statementObserver: observer) { app in
             let (id, access) = caller == .admin ? try await app.admin() : try await app.customer("me@example.com")

@@ -1,3 +1,4 @@
+import Locking
 import Crypto
 import Foundation
 import HTTPTestSupport
@@ -68,9 +69,9 @@ func withWebhooks(environment: [String: String] = [:], _ body: (WebhookApp) asyn
 /// on a whole second: rows the database dates with now() (a new or redelivered delivery)
 /// are due at once, and times survive the database's millisecond rounding unchanged.
 final class TestClock: Sendable {
-    private let current: Mutex<Date>
+    private let current: Locked<Date>
     init(_ start: Date = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 60).rounded(.down))) {
-        current = Mutex(start)
+        current = Locked(start)
     }
     var now: Date { current.withLock { $0 } }
     func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
