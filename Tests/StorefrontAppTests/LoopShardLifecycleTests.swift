@@ -86,7 +86,7 @@ private final class AnswerCount: Sendable {
     @Test func anExhaustedLoopShardAnswers503AndShutdownDoesNotWaitForIt() async throws {
         try await TestDatabase.with(poolSize: 2) { database in
             let env = ["DATABASE_URL": database.conninfo, "JWT_SECRET": testJWTSecret, "APP_ENV": "test",
-                       "DB_POOL_SIZE": "3", "DB_POOL_TIMEOUT_MS": "300"]
+                       "DB_POOL_SIZE": "3", "DB_POOL_TIMEOUT_MS": "1500"]
             let app = try RunningApp.start(environment: env)
             let pool = app.application.database
             let locked = TestGate(), unlock = TestGate()
@@ -112,10 +112,15 @@ private final class AnswerCount: Sendable {
                     }
                 }
             }
-            #expect(await eventually { pool.statistics.inUse + Int(pool.statistics.acquireTimeouts) == 4 }, "\(pool.statistics)")
+            // Patient bounds and a pool timeout longer than opening a connection takes: under
+            // ThreadSanitizer, with every suite running, two of the four tasks had not started
+            // after 10 s, and a 300 ms wait had run out while the shard was still connecting.
+            #expect(await eventually(within: .seconds(60)) {
+                pool.statistics.inUse + Int(pool.statistics.acquireTimeouts) == 4
+            }, "\(pool.statistics)")
             let held = pool.statistics.inUse
             #expect(held >= 1 && held <= 2)
-            #expect(await eventually { answered.value.load(ordering: .relaxed) == 4 - held })
+            #expect(await eventually(within: .seconds(60)) { answered.value.load(ordering: .relaxed) == 4 - held })
             await app.stop()
             unlock.open()
             try await locker.value
