@@ -59,6 +59,11 @@ public final class StandardOutputSink: LogSink, @unchecked Sendable {
     public var dropped: Int { droppedLines.load(ordering: .relaxed) }
 
     private func writerLoop() {
+        // Two buffers swapped, never copied. Taking a copy and emptying `buffer` "keeping
+        // capacity" allocated new storage each batch (the copy still shared the old), and
+        // batches over glibc's mmap threshold were mapped, faulted in and unmapped every
+        // 2 ms: each unmap sent TLB-shootdown interrupts to the cores the event loops run on.
+        var chunk: [UInt8] = []
         while true {
             condition.lock()
             while buffer.isEmpty {
@@ -66,8 +71,7 @@ public final class StandardOutputSink: LogSink, @unchecked Sendable {
                 condition.wait()
                 writerIsWaiting = false
             }
-            let chunk = buffer
-            buffer.removeAll(keepingCapacity: true)
+            swap(&chunk, &buffer)
             writing = true
             condition.unlock()
             chunk.withUnsafeBytes { raw in
@@ -78,6 +82,7 @@ public final class StandardOutputSink: LogSink, @unchecked Sendable {
                     if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { break }
                 }
             }
+            chunk.removeAll(keepingCapacity: true)
             condition.lock()
             writing = false
             condition.broadcast()
