@@ -47,11 +47,14 @@ extension IdentityApp {
     }
 
     /// POST /orders with `lines` as (product id, quantity) and a fresh key unless given.
+    /// A patient read timeout: concurrent orders for the same products queue on their row
+    /// locks, and under ThreadSanitizer with every suite running the last of twelve waited
+    /// more than 10 s. A hang still fails, a minute later.
     func order(_ lines: [(String, Int)], bearer: String? = nil, apiKey: String? = nil,
                key: String? = UUID().uuidString) async throws -> RawHTTPClient.Response {
         let items = lines.map { #"{"product_id":"\#($0.0)","quantity":\#($0.1)}"# }.joined(separator: ",")
         return try await call("POST", "/api/v1/orders", body: #"{"items":[\#(items)]}"#, bearer: bearer, apiKey: apiKey,
-                              headers: key.map { ["Idempotency-Key: \($0)"] } ?? [])
+                              headers: key.map { ["Idempotency-Key: \($0)"] } ?? [], timeoutSeconds: 60)
     }
 
     /// Places an order that must succeed; returns its JSON.
