@@ -31,7 +31,7 @@ let package = Package(
         // Pure HTTP/1.1 types, parser and response serializer: no I/O.
         .target(name: "HTTPCore"),
         // Outbound HTTP/1.1 + TLS client on its own epoll loops (webhook deliveries).
-        .target(name: "HTTPClient", dependencies: ["HTTPCore", "CSSL", "CLinux", "Locking"]),
+        .target(name: "HTTPClient", dependencies: ["HTTPCore", "CSSL", "CLinux", "IOLoop", "Locking"]),
         // The driver protocol (descriptors, timers, jobs on one thread) that lets the
         // Postgres pool run on its own reactor thread or on the HTTP event loops (ADR 0010),
         // the thread reactor and the timer heap. Neither HTTPServer nor Postgres imports the other.

@@ -1,5 +1,6 @@
 import CLinux
 import Glibc
+import IOLoop
 import Locking
 import Synchronization
 
@@ -17,8 +18,7 @@ final class ClientLoop: @unchecked Sendable {
         var stopped = false
     }
 
-    private let epollFD: Int32
-    private let wakeFD: Int32
+    private let epoll: WakeableEpoll
     private let inbox = Locked(Inbox())
     private let stopRequested = Atomic<Bool>(false)
 
@@ -30,34 +30,19 @@ final class ClientLoop: @unchecked Sendable {
     let readBuffer: UnsafeMutableRawBufferPointer
 
     init() throws(HTTPClientError) {
-        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
-        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        do {
+            epoll = try WakeableEpoll()
+        } catch {
+            throw .io("cannot create the client's epoll instance (\(error.call): errno \(error.errno))")
+        }
         readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
-        guard epollFD >= 0, wakeFD >= 0 else {
-            throw .io("cannot create the client's epoll instance (errno \(errno))")
-        }
-        var event = epoll_event()
-        event.events = EPOLLIN.rawValue
-        event.data.u64 = 0
-        _ = epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let started = pthread_create(&thread, nil, { context in
-            guard let context else { return nil }
-            Unmanaged<ClientLoop>.fromOpaque(context).takeRetainedValue().run()
-            return nil
-        }, context)
-        guard started == 0 else {
-            Unmanaged<ClientLoop>.fromOpaque(context).release()
-            throw .io("cannot start the client's event loop thread (error \(started))")
-        }
-        pthread_detach(thread)
+        let started = LoopThread.start(named: "http-client") { [self] in run() }
+        guard started == 0 else { throw .io("cannot start the client's event loop thread (error \(started))") }
     }
 
     deinit {
         readBuffer.deallocate()
-        close(epollFD)
-        close(wakeFD)
+        epoll.close()
     }
 
     /// Runs `job` on the loop thread; false (the job dropped) once the loop has stopped.
@@ -79,10 +64,7 @@ final class ClientLoop: @unchecked Sendable {
         signal()
     }
 
-    private func signal() {
-        var one: UInt64 = 1
-        _ = write(wakeFD, &one, 8)
-    }
+    private func signal() { epoll.wake() }
 
     // MARK: Exchanges and sockets (loop thread only)
 
@@ -100,36 +82,26 @@ final class ClientLoop: @unchecked Sendable {
         var event = epoll_event()
         event.events = events
         event.data.u64 = token
-        return epoll_ctl(epollFD, adding ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event) == 0
+        return epoll_ctl(epoll.epollFD, adding ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event) == 0
     }
 
     func unwatch(fd: Int32) {
         var event = epoll_event()
-        _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &event)
+        _ = epoll_ctl(epoll.epollFD, EPOLL_CTL_DEL, fd, &event)
     }
 
     // MARK: The loop
 
     private func run() {
-        // The name `top -H`, `perf` and /proc show.
-        clinux_set_thread_name("http-client")
-        let capacity = 64
-        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
+        let events = UnsafeMutableBufferPointer<epoll_event>.allocate(capacity: 64)
         defer { events.deallocate() }
         while !stopRequested.load(ordering: .acquiring) {
-            let count = epoll_wait(epollFD, events, Int32(capacity), waitTimeout())
-            if count < 0 && errno != EINTR { break }
-            for index in 0..<Int(max(count, 0)) {
-                let token = events[index].data.u64
-                if token == 0 {
-                    var value: UInt64 = 0
-                    _ = read(wakeFD, &value, 8)
-                } else {
-                    // Tokens are never reused, so an event for an exchange that finished
-                    // earlier in this round finds nothing.
-                    exchanges[token]?.socketReady(events: events[index].events)
-                }
+            let polled = epoll.wait(timeout: waitTimeout(), into: events) { token, ready in
+                // Tokens are never reused, so an event for an exchange that finished
+                // earlier in this round finds nothing.
+                exchanges[token]?.socketReady(events: ready)
             }
+            guard polled else { break }
             runJobs()
             expireDeadlines()
         }

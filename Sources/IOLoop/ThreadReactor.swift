@@ -20,8 +20,7 @@ public final class ThreadReactor: IODriver, @unchecked Sendable {
         var stopped = false
     }
 
-    private let epollFD: Int32
-    private let wakeFD: Int32
+    private let epoll: WakeableEpoll
     private let inbox = Locked(Inbox())
     /// The reactor thread's pthread_t while it runs, 0 otherwise: a finished thread's id
     /// may be handed to a new thread, which must not pass for this one.
@@ -29,7 +28,7 @@ public final class ThreadReactor: IODriver, @unchecked Sendable {
 
     // Reactor-thread state.
     private var handlers: [UInt64: any IOHandler] = [:]
-    private var nextToken: UInt64 = 1  // token 0 is the wake-up eventfd
+    private var nextToken: UInt64 = 1  // 0 is `WakeableEpoll.wakeToken`
     private var timers = TimerQueue()
     private var stopRequested = false
     private var onStopped: (@Sendable () -> Void)?
@@ -40,35 +39,19 @@ public final class ThreadReactor: IODriver, @unchecked Sendable {
     private var finished = false
 
     public init() throws(StartError) {
-        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
-        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard epollFD >= 0, wakeFD >= 0 else {
-            throw StartError(message: "cannot create the reactor's epoll instance (errno \(errno))")
-        }
-        var event = epoll_event()
-        event.events = EPOLLIN.rawValue
-        event.data.u64 = 0
-        _ = epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
-
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        let started = pthread_create(&thread, nil, { context in
-            guard let context else { return nil }
-            Unmanaged<ThreadReactor>.fromOpaque(context).takeRetainedValue().run()
-            return nil
-        }, context)
-        guard started == 0 else {
-            Unmanaged<ThreadReactor>.fromOpaque(context).release()
-            throw StartError(message: "cannot start the reactor thread (error \(started))")
+        do {
+            epoll = try WakeableEpoll()
+        } catch {
+            throw StartError(message: "cannot create the reactor's epoll instance (\(error.call): errno \(error.errno))")
         }
         // Nobody joins: `stop` reports the end of the loop through its callback instead,
         // so shutting down never blocks a caller's thread.
-        pthread_detach(thread)
+        let started = LoopThread.start(named: "io-reactor") { [self] in run() }
+        guard started == 0 else { throw StartError(message: "cannot start the reactor thread (error \(started))") }
     }
 
     deinit {
-        close(epollFD)
-        close(wakeFD)
+        epoll.close()
     }
 
     public var isCurrent: Bool {
@@ -89,10 +72,7 @@ public final class ThreadReactor: IODriver, @unchecked Sendable {
             return inbox.jobs.count == 1
         }
         guard let wake else { return false }
-        if wake {
-            var one: UInt64 = 1
-            _ = write(wakeFD, &one, 8)
-        }
+        if wake { epoll.wake() }
         return true
     }
 
@@ -117,14 +97,14 @@ public final class ThreadReactor: IODriver, @unchecked Sendable {
         var event = epoll_event()
         event.events = events
         event.data.u64 = token
-        if epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event) != 0 {
-            _ = epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event)
+        if epoll_ctl(epoll.epollFD, EPOLL_CTL_MOD, fd, &event) != 0 {
+            _ = epoll_ctl(epoll.epollFD, EPOLL_CTL_ADD, fd, &event)
         }
     }
 
     public func unwatch(fd: Int32) {
         var event = epoll_event()
-        _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, &event)
+        _ = epoll_ctl(epoll.epollFD, EPOLL_CTL_DEL, fd, &event)
     }
 
     public func unregister(_ token: UInt64) {
@@ -149,24 +129,14 @@ public final class ThreadReactor: IODriver, @unchecked Sendable {
 
     private func run() {
         threadID.store(pthread_self(), ordering: .releasing)
-        // The name `top -H`, `perf` and /proc show.
-        clinux_set_thread_name("io-reactor")
-        let capacity = 64
-        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
+        let events = UnsafeMutableBufferPointer<epoll_event>.allocate(capacity: 64)
         defer { events.deallocate() }
         while !stopRequested {
-            let count = epoll_wait(epollFD, events, Int32(capacity), waitTimeout())
-            if count < 0 && errno != EINTR { break }
-            for index in 0..<Int(max(count, 0)) {
-                let token = events[index].data.u64
-                if token == 0 {
-                    var value: UInt64 = 0
-                    _ = read(wakeFD, &value, 8)
-                } else {
-                    // Events for a handler that went away earlier in this round are dropped.
-                    handlers[token]?.ioReady(events: events[index].events)
-                }
+            let polled = epoll.wait(timeout: waitTimeout(), into: events) { token, ready in
+                // Events for a handler that went away earlier in this round are dropped.
+                handlers[token]?.ioReady(events: ready)
             }
+            guard polled else { break }
             runJobs()
             for action in timers.popExpired(now: .now) { action() }
         }
