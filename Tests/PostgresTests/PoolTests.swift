@@ -87,7 +87,9 @@ import TestSupport
             let pool = try PostgresPool(configuration: configuration)
             try await pool.withConnection { _ in
                 let waiting = Task { try await pool.query("SELECT 1") }
-                #expect(await eventually { pool.statistics.waiters == 1 })
+                // Patient: under AddressSanitizer with every suite running, the task had not
+                // even started after 10 s (the cooperative pool has two threads).
+                #expect(await eventually(within: .seconds(60)) { pool.statistics.waiters == 1 })
                 waiting.cancel()
                 await #expect(throws: CancellationError.self) { try await waiting.value }
                 // The reactor publishes the new count on its own thread, just after.

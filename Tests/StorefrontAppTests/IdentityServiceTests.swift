@@ -160,7 +160,9 @@ final class ThreadGate: @unchecked Sendable {
             try await services.register("known@example.com")
             let gate = ThreadGate()
             let blocker = Task { try await hashing.run(client: "flood") { gate.block() } }
-            #expect(await eventually { gate.started })
+            // Patient: under AddressSanitizer with every suite running, the task had not
+            // even started after 10 s (the cooperative pool has two threads).
+            #expect(await eventually(within: .seconds(60)) { gate.started })
             // Fill the flooding client's share of the queue until it is refused.
             var queued: [Task<Void, any Error>] = []
             let refusals = Counter()
