@@ -247,6 +247,12 @@ final class Connection {
         state = .readingHead(scanned: 0)
         lastActivity = loop.now
         closeAfterWrite = !keepAlive
+        if loop.deferringWrites {
+            append(bytes)
+            // Sent, and reading resumed, when the loop's batch of jobs is done.
+            loop.deferredWrites.append(self)
+            return
+        }
         queue(bytes)
         pump()
     }
@@ -269,11 +275,15 @@ final class Connection {
     /// Output waits for at most one response (plus a 100 Continue or a rejection): reading
     /// stops while it waits, so a client that pipelines without reading queues nothing more.
     private func queue(_ bytes: [UInt8]) {
+        append(bytes)
+        flush()
+    }
+
+    private func append(_ bytes: [UInt8]) {
         // The write timeout counts from when output started waiting, not from the last drain.
         if !hasQueuedOutput { outputProgressAt = loop.now }
         // The usual case, an empty queue, takes the serialized bytes over without a copy.
         if output.isEmpty { output = bytes } else { output.append(contentsOf: bytes) }
-        flush()
     }
 
     private func flush() {
@@ -301,6 +311,13 @@ final class Connection {
             shutdown(fd, Int32(SHUT_WR))
             close()
         }
+    }
+
+    /// The loop's batch of jobs is done: send the answer `respond` queued, then read on.
+    func flushDeferred() {
+        guard !isClosed else { return }
+        flush()
+        pump()
     }
 
     // MARK: - Ending
