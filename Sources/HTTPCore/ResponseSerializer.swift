@@ -13,35 +13,44 @@ public enum ResponseSerializer {
         // 1xx, 204 and 304 never carry content (RFC 9110 §6.4.1).
         let bodyless = code < 200 || code == 204 || code == 304
         let sendsBody = !bodyless && requestMethod != .head
-        var out: [UInt8] = []
-        out.reserveCapacity(128 + response.headers.count * 40 + (sendsBody ? response.body.count : 0))
-        append(&out, "HTTP/1.1 ")
-        appendDecimal(&out, code)
-        out.append(UInt8(ascii: " "))
-        append(&out, response.status.reasonPhrase)
-        appendCRLF(&out)
+        let reason = response.status.reasonPhrase
+        let connection: StaticString? = !keepAlive ? "Connection: close\r\n"
+            : requestVersion == .http1_0 ? "Connection: keep-alive\r\n" : nil
+        // Sized exactly first, then written once into memory of that size.
+        var size = 9 + ByteCount.decimal(code) + 1 + reason.utf8.count + 2
         for field in response.headers.fields where !isServerOwned(field.name) {
-            append(&out, field.name)
-            append(&out, ": ")
-            append(&out, field.value)
-            appendCRLF(&out)
+            size += field.name.utf8.count + 2 + field.value.utf8.count + 2
         }
-        append(&out, "Date: ")
-        append(&out, date)
-        appendCRLF(&out)
-        if !bodyless {
-            append(&out, "Content-Length: ")
-            appendDecimal(&out, response.body.count)
-            appendCRLF(&out)
+        size += 6 + date.utf8.count + 2
+        if !bodyless { size += 16 + ByteCount.decimal(response.body.count) + 2 }
+        if let connection { size += connection.utf8CodeUnitCount }
+        size += 2 + (sendsBody ? response.body.count : 0)
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var out = ByteWriter(buffer)
+            out.write(literal: "HTTP/1.1 ")
+            out.writeDecimal(code)
+            out.write(UInt8(ascii: " "))
+            out.write(reason)
+            out.write(literal: "\r\n")
+            for field in response.headers.fields where !isServerOwned(field.name) {
+                out.write(field.name)
+                out.write(literal: ": ")
+                out.write(field.value)
+                out.write(literal: "\r\n")
+            }
+            out.write(literal: "Date: ")
+            out.write(date)
+            out.write(literal: "\r\n")
+            if !bodyless {
+                out.write(literal: "Content-Length: ")
+                out.writeDecimal(response.body.count)
+                out.write(literal: "\r\n")
+            }
+            if let connection { out.write(literal: connection) }
+            out.write(literal: "\r\n")
+            if sendsBody { out.write(response.body) }
+            initialized = out.count
         }
-        if !keepAlive {
-            append(&out, "Connection: close\r\n")
-        } else if requestVersion == .http1_0 {
-            append(&out, "Connection: keep-alive\r\n")
-        }
-        appendCRLF(&out)
-        if sendsBody { out.append(contentsOf: response.body) }
-        return out
     }
 
     /// The fields the server writes itself: framing and connection management. Sorted out
@@ -59,36 +68,4 @@ public enum ResponseSerializer {
 
     /// The interim response sent before reading a body announced with `Expect: 100-continue`.
     public static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-
-    /// From the string's own bytes when it has them: `append(contentsOf: text.utf8)` walks
-    /// the view generically, and a response head appends some thirty strings.
-    @inline(__always)
-    static func append(_ out: inout [UInt8], _ text: String) {
-        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { out.append(contentsOf: $0) }
-        if copied == nil { out.append(contentsOf: text.utf8) }
-    }
-
-    @inline(__always)
-    static func appendCRLF(_ out: inout [UInt8]) {
-        out.append(13)
-        out.append(10)
-    }
-
-    static func appendDecimal(_ out: inout [UInt8], _ value: Int) {
-        if value == 0 { out.append(UInt8(ascii: "0")); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var rest = value.magnitude
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while rest > 0 {
-                buffer[count] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-                count += 1
-            }
-            if value < 0 { out.append(UInt8(ascii: "-")) }
-            for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
-        }
-    }
 }

@@ -66,9 +66,43 @@ import Testing
     /// the milliseconds, which is what the line carried before.
     @Test(arguments: [0, 1, 5, 10, 99, 100, 250, 999, 1000, 1001, 1230, 12_000, 123_456, 86_400_000_000])
     func durationsMatchTheMillisecondsDescription(micros: Int) {
-        var line = LogLine(bytes: [])
+        var line = LogLine(LineStorage())
         line.field(LogKey("d"), milliseconds: micros)
-        #expect(String(decoding: line.bytes, as: UTF8.self) == #","d":"# + (Double(micros) / 1000).description)
+        #expect(line.finish { String(decoding: $0, as: UTF8.self) } == #","d":"# + (Double(micros) / 1000).description)
+    }
+
+    /// A line starts in 16 bytes here, so every field makes it grow; what comes out is what
+    /// `JSONWriter` writes for the same values, escapes included.
+    @Test(arguments: [0, 1, 15, 16, 17, 600, 100_000])
+    func aLineGrowsPastItsStorageAndKeepsEveryByte(length: Int) {
+        let text = String(repeating: "a\"\u{1}é", count: length / 4) + String(repeating: "z", count: length % 4)
+        var line = LogLine(LineStorage(capacity: 16))
+        line.field(LogKey("s"), text)
+        line.field(LogKey("n"), length)
+        var expected = JSONWriter()
+        expected.beginObject()
+        expected.key("s")
+        expected.string(text)
+        expected.key("n")
+        expected.integer(length)
+        expected.endObject()
+        let json = String(decoding: expected.bytes, as: UTF8.self)
+        #expect(line.finish { String(decoding: $0, as: UTF8.self) } == "," + json.dropFirst().dropLast())
+    }
+
+    /// A line logged while another is being written on the same thread (from inside its
+    /// fields) gets storage of its own: neither line is mixed into the other.
+    @Test func aLineLoggedWhileAnotherIsWrittenStaysWhole() {
+        let got = AccessLogLineTests.lines { logger in
+            logger.log(.info, "outer") { line in
+                line.field(LogKey("before"), 1)
+                logger.log(.info, "inner") { $0.field(LogKey("x"), "y") }
+                line.field(LogKey("after"), 2)
+            }
+        }
+        #expect(got.count == 2)
+        #expect(got.first?.contains(#""msg":"inner","x":"y"}"#) == true)
+        #expect(got.last?.contains(#""msg":"outer","before":1,"after":2}"#) == true)
     }
 
     @Test(arguments: [0, 7, -7, 10, 1_000_000, Int.max, Int.min])

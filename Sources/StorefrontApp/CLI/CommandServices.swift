@@ -36,7 +36,7 @@ enum CommandServices {
 
 /// Log lines of a one-off command (each already ends in a newline), on standard error.
 struct StandardErrorSink: LogSink {
-    func write(line: [UInt8]) {
-        FileHandle.standardError.write(Data(line))
+    func write(line: UnsafeBufferPointer<UInt8>) {
+        FileHandle.standardError.write(Data(buffer: line))
     }
 }

@@ -122,7 +122,7 @@ public struct JSONWriter: Sendable {
 
     /// `text` as a JSON string, escaped per RFC 8259 §7. Static so log lines can write
     /// into a buffer of their own.
-    static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
+    static func appendQuoted<Output: JSONOutput>(_ text: String, to bytes: inout Output) {
         bytes.append(UInt8(ascii: "\""))
         // `withUTF8` is the string's own storage (a small string is copied to the stack).
         var text = text
@@ -133,7 +133,7 @@ public struct JSONWriter: Sendable {
     /// Copies the runs that need no escaping whole and escapes the bytes between them. The
     /// scan tests eight bytes at a time: a list page is mostly descriptions that need no
     /// escape at all, and a byte-by-byte scan over them was the writer's largest cost.
-    private static func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+    private static func appendEscaped<Output: JSONOutput>(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout Output) {
         guard let base = utf8.baseAddress else { return }
         var index = 0, runStart = 0
         while index < utf8.count {
@@ -169,14 +169,17 @@ public struct JSONWriter: Sendable {
         return (hasByteBelow(word, 0x20) | hasByte(0x22) | hasByte(0x5C) | hasByte(0x7F)) != 0
     }
 
-    private static func appendEscape(_ byte: UInt8, to bytes: inout [UInt8]) {
+    private static func appendEscape<Output: JSONOutput>(_ byte: UInt8, to bytes: inout Output) {
         switch byte {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
         case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
         case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
         case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
         default:
-            append("\\u00", to: &bytes)
+            bytes.append(UInt8(ascii: "\\"))
+            bytes.append(UInt8(ascii: "u"))
+            bytes.append(UInt8(ascii: "0"))
+            bytes.append(UInt8(ascii: "0"))
             bytes.append(lowerHexDigit(byte >> 4))
             bytes.append(lowerHexDigit(byte & 0xF))
         }
@@ -188,21 +191,32 @@ public struct JSONWriter: Sendable {
     }
 
     /// Decimal digits without the `String` that `String(value)` allocates.
-    static func appendInteger(_ value: Int, to bytes: inout [UInt8]) {
+    static func appendInteger<Output: JSONOutput>(_ value: Int, to bytes: inout Output) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var rest = value.magnitude
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: Int's 20 digits fit
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var start = buffer.count
-            repeat {
-                start -= 1
-                buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0
-            bytes.append(contentsOf: buffer[start...])
+        withUnsafeMutablePointer(to: &digits) { tuple in
+            tuple.withMemoryRebound(to: UInt8.self, capacity: 24) { buffer in
+                var start = 24
+                repeat {
+                    start -= 1
+                    buffer[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                } while rest > 0
+                bytes.append(contentsOf: UnsafeBufferPointer(start: buffer + start, count: 24 - start))
+            }
         }
     }
 }
+
+/// Where the escaping and number writers put their bytes: a response body's array, or a
+/// log line's own buffer (`LogLine`). Generic, and specialized for each.
+protocol JSONOutput {
+    mutating func append(_ byte: UInt8)
+    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>)
+}
+
+extension Array: JSONOutput where Element == UInt8 {}
 
 /// A value with one JSON rendering, written into a response or stored as bytes (the
 /// outbox keeps an event's `data` exactly as the API renders the resource).

@@ -27,7 +27,12 @@ public enum LogValue: Sendable, Equatable, ExpressibleByStringLiteral, Expressib
 
 /// Where finished log lines go: standard output in the server, memory in tests.
 public protocol LogSink: Sendable {
-    func write(line: [UInt8])
+    /// One finished line, newline included; the bytes are only valid during the call.
+    func write(line: UnsafeBufferPointer<UInt8>)
+}
+
+extension LogSink {
+    public func write(line: [UInt8]) { line.withUnsafeBufferPointer { write(line: $0) } }
 }
 
 /// Writes one JSON object per line: `time`, `level`, `msg`, the fields, then `trace_id` and
@@ -55,16 +60,18 @@ public struct Logger: Sendable {
     }
 
     /// The fast path for the access log: `fields` writes straight into the line, which is
-    /// built in a buffer the thread reuses, so a line costs no array, dictionary or string.
+    /// built in memory the thread reuses, so a line costs no array, dictionary or string.
     func log(_ level: LogLevel, _ message: String, fields: (inout LogLine) -> Void) {
         guard level >= minimumLevel else { return }
         let reusable = Logger.buffers.current
-        // Taken out, so the array stays uniquely referenced while it grows.
-        var line = LogLine(bytes: reusable.bytes)
-        reusable.bytes = []
-        line.bytes.append(contentsOf: #"{"time":""#.utf8)
-        Timestamp.appendRFC3339Now(to: &line.bytes)
-        line.bytes.append(UInt8(ascii: "\""))
+        // A line logged while this thread's buffer is in use (from inside `fields`) gets one
+        // of its own.
+        let storage = reusable.inUse ? LineStorage() : reusable
+        storage.inUse = true
+        var line = LogLine(storage)
+        line.append(literal: #"{"time":""#)
+        Timestamp.appendRFC3339Now(to: &line)
+        line.append(UInt8(ascii: "\""))
         line.field(LogKey.level, level.rawValue)
         line.field(LogKey.msg, message)
         fields(&line)
@@ -74,19 +81,13 @@ public struct Logger: Sendable {
                 line.field(LogKey.spanID, hex: spanID)
             }
         }
-        line.bytes.append(UInt8(ascii: "}"))
-        line.bytes.append(10)
-        sink.write(line: line.bytes)
-        line.bytes.removeAll(keepingCapacity: true)
-        reusable.bytes = line.bytes
+        line.append(UInt8(ascii: "}"))
+        line.append(10)
+        line.finish { sink.write(line: $0) }
+        storage.inUse = false
     }
 
-    private final class LineBuffer {
-        var bytes: [UInt8] = []
-        init() { bytes.reserveCapacity(512) }
-    }
-
-    private static let buffers = PerThread { LineBuffer() }
+    private static let buffers = PerThread { LineStorage() }
 
     public func debug(_ message: String, _ fields: [String: LogValue] = [:]) { log(.debug, message, fields) }
     public func info(_ message: String, _ fields: [String: LogValue] = [:]) { log(.info, message, fields) }
@@ -112,44 +113,118 @@ struct LogKey: Sendable {
     static let traceID = LogKey("trace_id"), spanID = LogKey("span_id")
 }
 
-/// One log line being written: the fields after `msg`, each `,"key":value`.
-struct LogLine {
-    var bytes: [UInt8]
+/// Memory a thread reuses for its log lines; `LogLine` writes into it and grows it.
+final class LineStorage {
+    fileprivate(set) var base: UnsafeMutablePointer<UInt8>
+    fileprivate(set) var capacity: Int
+    fileprivate var inUse = false
+
+    init(capacity: Int = 512) {
+        base = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    deinit { base.deallocate() }
+
+    fileprivate func grow(keeping count: Int, toHold needed: Int) {
+        var size = capacity * 2
+        while size < needed { size *= 2 }
+        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        larger.update(from: base, count: count)
+        base.deallocate()
+        base = larger
+        capacity = size
+    }
+}
+
+/// One log line being written: the fields after `msg`, each `,"key":value`. Appends go
+/// straight into the thread's `LineStorage`: a capacity check and a copy, where
+/// `Array.append(contentsOf:)` was a call, a uniqueness check and a capacity check for
+/// each of the forty or so pieces of an access line.
+struct LogLine: JSONOutput {
+    private let storage: LineStorage
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(_ storage: LineStorage) {
+        self.storage = storage
+        base = storage.base
+        capacity = storage.capacity
+    }
+
+    /// Hands the finished bytes to `body`; the line must not be used after.
+    func finish<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        body(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    @inline(__always)
+    private mutating func reserve(_ more: Int) {
+        guard count + more > capacity else { return }
+        storage.grow(keeping: count, toHold: count + more)
+        base = storage.base
+        capacity = storage.capacity
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        reserve(bytes.count)
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    mutating func append(contentsOf bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append(contentsOf: $0) }
+    }
+
+    @inline(__always)
+    mutating func append(literal text: StaticString) {
+        text.withUTF8Buffer { append(contentsOf: $0) }
+    }
 
     mutating func field(_ key: LogKey, _ value: String) {
-        bytes.append(contentsOf: key.bytes)
-        JSONWriter.appendQuoted(value, to: &bytes)
+        append(contentsOf: key.bytes)
+        JSONWriter.appendQuoted(value, to: &self)
     }
 
     /// Hex digits need no escaping: copied as they are.
     mutating func field(_ key: LogKey, hex: UnsafeBufferPointer<UInt8>) {
-        bytes.append(contentsOf: key.bytes)
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: hex)
-        bytes.append(UInt8(ascii: "\""))
+        append(contentsOf: key.bytes)
+        append(UInt8(ascii: "\""))
+        append(contentsOf: hex)
+        append(UInt8(ascii: "\""))
     }
 
     mutating func field(_ key: LogKey, _ value: Int) {
-        bytes.append(contentsOf: key.bytes)
-        JSONWriter.appendInteger(value, to: &bytes)
+        append(contentsOf: key.bytes)
+        JSONWriter.appendInteger(value, to: &self)
     }
 
     /// A duration in milliseconds with up to three decimals, as `Double.description` writes
     /// the value rounded to the microsecond (`0.25`, `12.0`, `1.234`), without the float
     /// formatting and the string it costs.
     mutating func field(_ key: LogKey, milliseconds microseconds: Int) {
-        bytes.append(contentsOf: key.bytes)
+        append(contentsOf: key.bytes)
         let micros = max(0, microseconds)
-        JSONWriter.appendInteger(micros / 1000, to: &bytes)
-        bytes.append(UInt8(ascii: "."))
+        JSONWriter.appendInteger(micros / 1000, to: &self)
+        append(UInt8(ascii: "."))
         var fraction = micros % 1000
         guard fraction != 0 else {
-            bytes.append(UInt8(ascii: "0"))
+            append(UInt8(ascii: "0"))
             return
         }
         var divisor = 100
         while fraction != 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor))
+            append(UInt8(ascii: "0") + UInt8(fraction / divisor))
             fraction %= divisor
             divisor /= 10
         }
@@ -157,12 +232,12 @@ struct LogLine {
 
     mutating func field(_ key: String, _ value: String) {
         begin(key)
-        JSONWriter.appendQuoted(value, to: &bytes)
+        JSONWriter.appendQuoted(value, to: &self)
     }
 
     mutating func field(_ key: String, _ value: Int) {
         begin(key)
-        JSONWriter.appendInteger(value, to: &bytes)
+        JSONWriter.appendInteger(value, to: &self)
     }
 
     mutating func field(_ key: String, _ value: LogValue) {
@@ -172,16 +247,17 @@ struct LogLine {
         case .double(let number):
             begin(key)
             // JSON has no NaN or infinity; `description` is what `JSONWriter.double` writes.
-            bytes.append(contentsOf: (number.isFinite ? number.description : "null").utf8)
+            var text = number.isFinite ? number.description : "null"
+            text.withUTF8 { append(contentsOf: $0) }
         case .bool(let flag):
             begin(key)
-            bytes.append(contentsOf: (flag ? "true" : "false").utf8)
+            append(literal: flag ? "true" : "false")
         }
     }
 
     private mutating func begin(_ key: String) {
-        bytes.append(UInt8(ascii: ","))
-        JSONWriter.appendQuoted(key, to: &bytes)
-        bytes.append(UInt8(ascii: ":"))
+        append(UInt8(ascii: ","))
+        JSONWriter.appendQuoted(key, to: &self)
+        append(UInt8(ascii: ":"))
     }
 }

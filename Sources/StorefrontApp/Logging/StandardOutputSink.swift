@@ -36,7 +36,7 @@ public final class StandardOutputSink: LogSink, @unchecked Sendable {
         thread.start()
     }
 
-    public func write(line: [UInt8]) {
+    public func write(line: UnsafeBufferPointer<UInt8>) {
         condition.lock()
         if buffer.count + line.count > maxBufferedBytes {
             condition.unlock()
@@ -97,7 +97,7 @@ public final class StandardOutputSink: LogSink, @unchecked Sendable {
 public final class MemoryLogSink: LogSink, Sendable {
     private let lines = Locked<[String]>([])
     public init() {}
-    public func write(line: [UInt8]) {
+    public func write(line: UnsafeBufferPointer<UInt8>) {
         let text = String(decoding: line.dropLast(line.last == 10 ? 1 : 0), as: UTF8.self)
         lines.withLock { $0.append(text) }
     }

@@ -19,7 +19,7 @@ public enum Timestamp {
 
     /// `rfc3339Now()` written into `bytes`. Each thread keeps its own formatted second, so
     /// no lock is taken and no string is built per log line.
-    static func appendRFC3339Now(to bytes: inout [UInt8]) {
+    static func appendRFC3339Now<Output: JSONOutput>(to bytes: inout Output) {
         let now = nowMilliseconds()
         let second = now / 1000
         let cache = secondCache.current
@@ -27,7 +27,7 @@ public enum Timestamp {
             cache.prefix = Array(rfc3339(second * 1000).utf8.dropLast(4))
             cache.second = second
         }
-        bytes.append(contentsOf: cache.prefix)
+        cache.prefix.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
         let millis = Int(now % 1000)
         bytes.append(UInt8(ascii: "0") + UInt8(millis / 100))
         bytes.append(UInt8(ascii: "0") + UInt8(millis / 10 % 10))
