@@ -41,7 +41,16 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence {
         add(name, value)
     }
 
+    /// Several fields at once, in order.
+    public mutating func add(contentsOf more: [Field]) {
+        if fields.capacity < fields.count + more.count && fields.count + more.count <= 16 { fields.reserveCapacity(16) }
+        fields.append(contentsOf: more)
+    }
+
     public mutating func remove(_ name: String) {
+        // Usually there is nothing to remove (`set` of a new field): a read-only scan then
+        // spares `removeAll` its uniqueness check and its pass that moves every field.
+        guard fields.contains(where: { $0.name.asciiCaseInsensitiveEquals(name) }) else { return }
         fields.removeAll { $0.name.asciiCaseInsensitiveEquals(name) }
     }
 }

@@ -21,4 +21,23 @@ import HTTPCore
         #expect(!"a-b".asciiCaseInsensitiveEquals("a\rb"))
         #expect(!"@".asciiCaseInsensitiveEquals("`"))
     }
+
+    @Test func removeKeepsTheOrderOfWhatStaysAndAbsentNamesChangeNothing() {
+        var headers = HTTPHeaders([("A", "1"), ("Vary", "a"), ("B", "2"), ("vary", "b"), ("C", "3")])
+        let before = headers
+        headers.remove("X-Absent")
+        #expect(headers == before)
+        headers.remove("VARY")
+        #expect(headers.fields.map(\.name) == ["A", "B", "C"])
+        headers.set("New", "n")
+        #expect(headers.fields.map(\.name) == ["A", "B", "C", "New"])
+    }
+
+    @Test func addingSeveralKeepsTheirOrderAfterTheOthers() {
+        var headers = HTTPHeaders([("A", "1")])
+        headers.add(contentsOf: [HTTPHeaders.Field(name: "B", value: "2"), HTTPHeaders.Field(name: "C", value: "3")])
+        headers.add(contentsOf: [])
+        #expect(headers.fields.map(\.name) == ["A", "B", "C"])
+        #expect(headers["c"] == "3")
+    }
 }

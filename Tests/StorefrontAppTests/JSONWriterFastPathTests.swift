@@ -50,6 +50,21 @@ import Testing
         for text in texts { #expect(Self.written(text) == Self.reference(text), "\(Array(text.utf8))") }
     }
 
+    /// Strings under eight bytes are decided by one padded word: every ASCII byte at every
+    /// position of every such length.
+    @Test func everyByteAtEveryPositionOfAShortString() {
+        for length in 1...8 {
+            for position in 0..<length {
+                for byte in UInt8(0)..<128 {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "k"), count: length)
+                    bytes[position] = byte
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    #expect(Self.written(text) == Self.reference(text), "\(bytes)")
+                }
+            }
+        }
+    }
+
     @Test func multiByteUTF8IsCopiedAsIsBesideEscapes() {
         for piece in ["é", "日本語", "🙂", "e\u{301}", "\u{80}", "\u{7FF}", "\u{FFFF}", "\u{10FFFF}"] {
             for prefix in 0...9 {

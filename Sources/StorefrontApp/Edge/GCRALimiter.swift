@@ -8,17 +8,6 @@ public protocol RateLimitClock: Sendable {
     func nanoseconds() -> Int64
 }
 
-/// CLOCK_MONOTONIC: never jumps with the wall clock, so a clock change cannot refill or
-/// drain every bucket at once.
-public struct MonotonicClock: RateLimitClock {
-    public init() {}
-    public func nanoseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-    }
-}
-
 /// The generic cell rate algorithm (ITU-T I.371) on one bucket: the state is a single
 /// "theoretical arrival time" (TAT). Each request moves it one emission interval T =
 /// window / limit later; a request is allowed while TAT stays within `limit × T` of now,

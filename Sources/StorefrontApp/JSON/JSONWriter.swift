@@ -135,6 +135,16 @@ public struct JSONWriter: Sendable {
     /// escape at all, and a byte-by-byte scan over them was the writer's largest cost.
     private static func appendEscaped<Output: JSONOutput>(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout Output) {
         guard let base = utf8.baseAddress else { return }
+        // Most strings in a log line or a small body are under eight bytes: one padded word
+        // decides them, where the loop below went byte by byte.
+        if utf8.count < 8 {
+            var word: UInt64 = 0x4141_4141_4141_4141  // "AAAAAAAA": needs no escape
+            withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: base, byteCount: utf8.count) }
+            if !wordNeedsEscape(word) {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+        }
         var index = 0, runStart = 0
         while index < utf8.count {
             if index + 8 <= utf8.count,

@@ -29,7 +29,7 @@ final class RequestMetrics: @unchecked Sendable {
 
     let capacity: Int
     private let words: UnsafeMutablePointer<Atomic<UInt64>>
-    private let templateIndex: [String: Int]
+    private let templateIndex: TemplateTable
     let templates: [String]
     private let dropped = Atomic<UInt64>(0)
 
@@ -41,7 +41,7 @@ final class RequestMetrics: @unchecked Sendable {
             names.append(name)
         }
         self.templates = names
-        templateIndex = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        templateIndex = TemplateTable(names)
         var size = 1
         while size < capacity { size <<= 1 }
         self.capacity = size
@@ -57,16 +57,21 @@ final class RequestMetrics: @unchecked Sendable {
 
     /// One answered request and how long the chain took.
     func record(route: String, method: HTTPMethod, status: Int, duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000
+        record(route: route, method: method, status: status, nanoseconds: Int(clamping: nanoseconds))
+    }
+
+    /// The same, with the duration in nanoseconds (what the access-log link measures).
+    func record(route: String, method: HTTPMethod, status: Int, nanoseconds: Int) {
         guard let slot = slot(route: route, method: method.rawValue, status: status) else { return }
         let base = slot * RequestMetrics.wordsPerSlot
         words[base + RequestMetrics.requestsWord].wrappingAdd(1, ordering: .relaxed)
-        let (seconds, attoseconds) = duration.components
-        let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000
-        let elapsed = Double(nanoseconds) / 1e9
+        let elapsed = Double(max(0, nanoseconds)) / 1e9
         var bucket = 0
         while bucket < RequestMetrics.bucketBounds.count && elapsed > RequestMetrics.bucketBounds[bucket] { bucket += 1 }
         words[base + RequestMetrics.firstBucketWord + bucket].wrappingAdd(1, ordering: .relaxed)
-        words[base + RequestMetrics.sumWord].wrappingAdd(UInt64(nanoseconds), ordering: .relaxed)
+        words[base + RequestMetrics.sumWord].wrappingAdd(UInt64(max(0, nanoseconds)), ordering: .relaxed)
     }
 
     /// A request refused before it reached the chain: counted, but with no duration, as
@@ -113,10 +118,27 @@ final class RequestMetrics: @unchecked Sendable {
 
     /// Key: a marker bit (so no key is 0, the empty slot), template, method, status.
     private func key(route: String, method: String, status: Int) -> UInt64 {
-        let template = templateIndex[route] ?? templateIndex[RequestMetrics.unmatched] ?? 0
-        let methodIndex = RequestMetrics.methods.firstIndex(of: method) ?? RequestMetrics.methods.count - 1
+        let template = templateIndex.index(of: route) ?? templateIndex.index(of: RequestMetrics.unmatched) ?? 0
+        let methodIndex = RequestMetrics.methodIndex(method)
         let code = (100...999).contains(status) ? status : 0
         return 1 << 63 | UInt64(template) << 24 | UInt64(methodIndex) << 16 | UInt64(code)
+    }
+
+    /// The index of `method` in `methods`: GET is one comparison, where `firstIndex(of:)`
+    /// went through the generic collection code.
+    static func methodIndex(_ method: String) -> Int {
+        switch method {
+        case "GET": 0
+        case "HEAD": 1
+        case "POST": 2
+        case "PUT": 3
+        case "PATCH": 4
+        case "DELETE": 5
+        case "OPTIONS": 6
+        case "CONNECT": 7
+        case "TRACE": 8
+        default: methods.count - 1
+        }
     }
 
     private func decode(_ key: UInt64) -> (String, String, Int)? {

@@ -50,7 +50,8 @@ public struct RequestContext: Sendable {
     /// Who may call the matched route (`.anyone` for 404, 405 and OPTIONS).
     public var routeAccess: RouteAccess
     public var clientIP: String
-    public var startedAt: ContinuousClock.Instant
+    /// When the chain began, in `MonotonicClock` nanoseconds.
+    public var startedAt: Int64
     /// Set by the auth link once credentials are verified.
     public var principal: Principal?
     /// The verified credentials (or why they failed), when the rate-limit link needed the
@@ -62,7 +63,7 @@ public struct RequestContext: Sendable {
     var endpoint: Next?
 
     public init(requestID: String = "", routeTemplate: String, routeAccess: RouteAccess = .anyone,
-                clientIP: String, startedAt: ContinuousClock.Instant = .now, principal: Principal? = nil) {
+                clientIP: String, startedAt: Int64 = MonotonicClock().nanoseconds(), principal: Principal? = nil) {
         self.requestID = requestID
         self.routeTemplate = routeTemplate
         self.routeAccess = routeAccess

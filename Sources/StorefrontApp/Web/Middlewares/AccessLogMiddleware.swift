@@ -18,10 +18,9 @@ struct AccessLogMiddleware: SynchronousLink {
     }
 
     private func log(request: Request, context: RequestContext, status: Int, bytes: Int) {
-        let elapsed = ContinuousClock.now - context.startedAt
-        metrics.record(route: context.routeTemplate, method: request.method, status: status, duration: elapsed)
-        let (seconds, attoseconds) = elapsed.components
-        let micros = Int(clamping: seconds) &* 1_000_000 &+ Int(attoseconds / 1_000_000_000_000)
+        let nanoseconds = max(0, Int(MonotonicClock().nanoseconds() &- context.startedAt))
+        metrics.record(route: context.routeTemplate, method: request.method, status: status, nanoseconds: nanoseconds)
+        let micros = nanoseconds / 1000
         let level: LogLevel = status >= 500 ? .error : .info
         logger.log(level, "request") { line in
             AccessLogMiddleware.fields(&line, requestID: context.requestID, method: request.method.rawValue,

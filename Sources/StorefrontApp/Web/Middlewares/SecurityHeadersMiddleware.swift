@@ -20,7 +20,9 @@ struct SecurityHeadersMiddleware: SynchronousLink {
         }
     }
 
+    private static let fields = headers.map { HTTPHeaders.Field(name: $0.0, value: $0.1) }
+
     static func apply(to response: inout HTTPResponse) {
-        for (name, value) in headers { response.headers.add(name, value) }
+        response.headers.add(contentsOf: fields)
     }
 }
