@@ -126,6 +126,10 @@ import Testing
         #expect(TraceParent.traceState(fields) == carried)
     }
 
+    @Test func everyNibbleBecomesItsLowercaseHexDigit() {
+        #expect(String(decoding: (UInt8(0)...15).map(RandomBuffer.hexDigit), as: UTF8.self) == "0123456789abcdef")
+    }
+
     @Test func newIdsAreWellFormedAndDistinct() {
         let source = TraceIDSource()
         var traces = Set<String>(), spans = Set<String>()
