@@ -50,10 +50,10 @@ import Testing
         for text in texts { #expect(Self.written(text) == Self.reference(text), "\(Array(text.utf8))") }
     }
 
-    /// Strings under eight bytes are decided by one padded word: every ASCII byte at every
-    /// position of every such length.
+    /// The bytes after the last full word are decided by one padded word: every ASCII byte
+    /// at every position of strings of one, two and part of a third word.
     @Test func everyByteAtEveryPositionOfAShortString() {
-        for length in 1...8 {
+        for length in 1...17 {
             for position in 0..<length {
                 for byte in UInt8(0)..<128 {
                     var bytes = [UInt8](repeating: UInt8(ascii: "k"), count: length)

@@ -135,15 +135,12 @@ public struct JSONWriter: Sendable {
     /// escape at all, and a byte-by-byte scan over them was the writer's largest cost.
     private static func appendEscaped<Output: JSONOutput>(_ utf8: UnsafeBufferPointer<UInt8>, to bytes: inout Output) {
         guard let base = utf8.baseAddress else { return }
-        // Most strings in a log line or a small body are under eight bytes: one padded word
-        // decides them, where the loop below went byte by byte.
-        if utf8.count < 8 {
-            var word: UInt64 = 0x4141_4141_4141_4141  // "AAAAAAAA": needs no escape
-            withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: base, byteCount: utf8.count) }
-            if !wordNeedsEscape(word) {
-                bytes.append(contentsOf: utf8)
-                return
-            }
+        // Most strings need no escape at all: decided a word at a time, the tail in one
+        // padded word, and copied whole. The loop below went byte by byte after the last
+        // full word, which for the short strings of a log line was most of them.
+        if !anyNeedsEscape(utf8) {
+            bytes.append(contentsOf: utf8)
+            return
         }
         var index = 0, runStart = 0
         while index < utf8.count {
@@ -161,6 +158,26 @@ public struct JSONWriter: Sendable {
             index += 1
         }
         bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+    }
+
+    private static func anyNeedsEscape(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = utf8.baseAddress else { return false }
+        let count = utf8.count
+        if count >= 8 {
+            var index = 0
+            while index + 8 <= count {
+                if wordNeedsEscape(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) { return true }
+                index += 8
+            }
+            // The tail as the last eight bytes, overlapping the word before: no padding.
+            return index < count && wordNeedsEscape(UnsafeRawPointer(base + count - 8).loadUnaligned(as: UInt64.self))
+        }
+        // Under a word: the bytes over a word of "A"s, which need no escape.
+        var word: UInt64 = 0x4141_4141_4141_4141
+        withUnsafeMutableBytes(of: &word) { raw in
+            for index in 0..<count { raw[index] = base[index] }
+        }
+        return wordNeedsEscape(word)
     }
 
     @inline(__always)

@@ -124,20 +124,22 @@ final class RequestMetrics: @unchecked Sendable {
         return 1 << 63 | UInt64(template) << 24 | UInt64(methodIndex) << 16 | UInt64(code)
     }
 
-    /// The index of `method` in `methods`: GET is one comparison, where `firstIndex(of:)`
-    /// went through the generic collection code.
+    /// The index of `method` in `methods`, from its length and bytes: a `switch` over the
+    /// names compared whole strings, and `firstIndex(of:)` went through generic code.
     static func methodIndex(_ method: String) -> Int {
-        switch method {
-        case "GET": 0
-        case "HEAD": 1
-        case "POST": 2
-        case "PUT": 3
-        case "PATCH": 4
-        case "DELETE": 5
-        case "OPTIONS": 6
-        case "CONNECT": 7
-        case "TRACE": 8
-        default: methods.count - 1
+        var name = method
+        return name.withUTF8 { bytes -> Int in
+            func equals(_ known: StaticString) -> Bool {
+                known.withUTF8Buffer { $0.elementsEqual(bytes) }
+            }
+            switch bytes.count {
+            case 3: return equals("GET") ? 0 : equals("PUT") ? 3 : methods.count - 1
+            case 4: return equals("HEAD") ? 1 : equals("POST") ? 2 : methods.count - 1
+            case 5: return equals("PATCH") ? 4 : equals("TRACE") ? 8 : methods.count - 1
+            case 6: return equals("DELETE") ? 5 : methods.count - 1
+            case 7: return equals("OPTIONS") ? 6 : equals("CONNECT") ? 7 : methods.count - 1
+            default: return methods.count - 1
+            }
         }
     }
 

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Finds a route template's index among a fixed set: an FNV-1a hash of its bytes, a probe
 /// in a table at most a quarter full, then one comparison. A `[String: Int]` lookup hashed
 /// the template with SipHash, about 450 instructions on every request's metrics.
@@ -32,9 +34,16 @@ struct TemplateTable: Sendable {
         while true {
             let index = indices[slot]
             if index < 0 { return nil }
-            if hashes[slot] == hash && names[index] == name { return index }
+            if hashes[slot] == hash && TemplateTable.sameBytes(names[index], name) { return index }
             slot = (slot + 1) & mask
         }
+    }
+
+    /// Byte equality: `==` on two equal strings built apart (a template and the one the
+    /// router matched) took the runtime's general comparison, Unicode rules and all.
+    private static func sameBytes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
     }
 
     static func hash(_ name: String) -> UInt64 {

@@ -58,38 +58,41 @@ enum SynchronousLinks {
                                             context: RequestContext, next: Next) async throws -> HTTPResponse {
         var context = context
         let traceBefore = context.trace
-        var entered = 0
+        var enteredCount = 0
         var early: LinkOutcome?
         do {
-            while entered < links.count {
-                if let response = try links[entered].before(request, context: &context) {
+            while enteredCount < links.count {
+                if let response = try links[enteredCount].before(request, context: &context) {
                     early = .answered(response)
                     break
                 }
-                entered += 1
+                enteredCount += 1
             }
         } catch {
             early = .failed(error)
         }
         // The rest, and the way back out, run in the request's trace once a link of this
-        // group has found it, so every line logged there names it.
+        // group has found it, so every line logged there names it. The rest is awaited
+        // right here, in this frame or the scope's closure, and the way out is synchronous:
+        // each async frame between cost a `swift_task_switch` and its status-record lock.
+        let entered = links.prefix(enteredCount)
+        if let early { return try finish(entered, early, request, context: context) }
         if traceBefore == nil, let trace = context.trace {
             return try await LogScope.$trace.withValue(trace) {
-                try await finish(links.prefix(entered), early, request, context: context, next: next)
+                let outcome: LinkOutcome
+                do { outcome = .answered(try await next(request, context)) } catch { outcome = .failed(error) }
+                return try finish(entered, outcome, request, context: context)
             }
         }
-        return try await finish(links.prefix(entered), early, request, context: context, next: next)
+        let outcome: LinkOutcome
+        do { outcome = .answered(try await next(request, context)) } catch { outcome = .failed(error) }
+        return try finish(entered, outcome, request, context: context)
     }
 
-    nonisolated(nonsending) private static func finish(_ entered: ArraySlice<any SynchronousLink>, _ early: LinkOutcome?,
-                                                       _ request: Request, context: RequestContext,
-                                                       next: Next) async throws -> HTTPResponse {
-        var outcome: LinkOutcome
-        if let early {
-            outcome = early
-        } else {
-            do { outcome = .answered(try await next(request, context)) } catch { outcome = .failed(error) }
-        }
+    /// The way back out: each entered link's `after`, innermost first.
+    private static func finish(_ entered: ArraySlice<any SynchronousLink>, _ inner: LinkOutcome,
+                               _ request: Request, context: RequestContext) throws -> HTTPResponse {
+        var outcome = inner
         for link in entered.reversed() { link.after(request, context: context, outcome: &outcome) }
         return try outcome.get()
     }

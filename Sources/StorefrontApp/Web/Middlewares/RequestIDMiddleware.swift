@@ -62,10 +62,16 @@ final class RequestIDGenerator: Sendable {
 
     /// `value` in base 64, most significant first, in exactly `digits` characters.
     private static func write(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, from start: Int, digits: Int) {
+        guard let target = buffer.baseAddress else { return }
+        precondition(start + digits <= buffer.count)
         var rest = value
-        for index in stride(from: start + digits - 1, through: start, by: -1) {
-            buffer[index] = alphabet[Int(rest & 63)]
-            rest >>= 6
+        // Through pointers: the indexed loop's bounds checks were most of an id's cost.
+        alphabet.withUnsafeBufferPointer { symbols in
+            guard let symbol = symbols.baseAddress else { return }
+            for index in stride(from: start &+ digits &- 1, through: start, by: -1) {
+                target[index] = symbol[Int(truncatingIfNeeded: rest & 63)]
+                rest >>= 6
+            }
         }
     }
 }
