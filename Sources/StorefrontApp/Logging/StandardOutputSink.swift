@@ -4,10 +4,12 @@ import Synchronization
 
 /// Sends log lines to standard output from a dedicated writer thread. Callers only append
 /// to a buffer; an idle writer is woken at once, writes everything queued in one `write`,
-/// then naps `batchInterval` before looking again. So a line appears within a couple of
-/// milliseconds, and under load there is one wake-up and one `write` per interval instead
-/// of per line (which cost a fifth of the CPU at 17k requests/s). Never block-buffered,
-/// and no request thread waits on the terminal or a pipe.
+/// then naps `batchInterval` before looking again. So a line appears at once when the
+/// server is quiet and within about ten milliseconds under load, where there is one
+/// wake-up and one `write` per interval instead of per line (which cost a fifth of the CPU
+/// at 17k requests/s). Ten, not two: at 45k lines a second the writer's 500 wake-ups and
+/// writes a second were a tenth of what the access log cost (docs/benchmarks.md). Never
+/// block-buffered, and no request thread waits on the terminal or a pipe.
 ///
 /// `@unchecked Sendable`: `buffer`, `writing` and `writerIsWaiting` are touched only with
 /// `condition` held; the dropped-line count is atomic and the rest is immutable.
@@ -23,7 +25,7 @@ public final class StandardOutputSink: LogSink, @unchecked Sendable {
     private let maxBufferedBytes = 8 * 1024 * 1024
     private let droppedLines = Atomic<Int>(0)
     private let fd: Int32
-    private let batchInterval: useconds_t = 2000
+    private let batchInterval: useconds_t = 10_000
 
     public init(fileDescriptor: Int32 = 1) {
         fd = fileDescriptor
