@@ -63,6 +63,13 @@ public struct Logger: Sendable {
     /// built in memory the thread reuses, so a line costs no array, dictionary or string.
     func log(_ level: LogLevel, _ message: String, fields: (inout LogLine) -> Void) {
         guard level >= minimumLevel else { return }
+        log(level, message, trace: LogScope.trace, fields: fields)
+    }
+
+    /// The same, naming the trace itself: the access line has it in the request context,
+    /// and reading the task-local walks the task's value chain on every request.
+    func log(_ level: LogLevel, _ message: String, trace: TraceContext?, fields: (inout LogLine) -> Void) {
+        guard level >= minimumLevel else { return }
         let reusable = Logger.buffers.current
         // A line logged while this thread's buffer is in use (from inside `fields`) gets one
         // of its own.
@@ -75,7 +82,7 @@ public struct Logger: Sendable {
         line.field(LogKey.level, level.rawValue)
         line.field(LogKey.msg, message)
         fields(&line)
-        if let trace = LogScope.trace {
+        if let trace {
             trace.withIDs { traceID, spanID in
                 line.field(LogKey.traceID, hex: traceID)
                 line.field(LogKey.spanID, hex: spanID)

@@ -22,7 +22,7 @@ struct AccessLogMiddleware: SynchronousLink {
         metrics.record(route: context.routeTemplate, method: request.method, status: status, nanoseconds: nanoseconds)
         let micros = nanoseconds / 1000
         let level: LogLevel = status >= 500 ? .error : .info
-        logger.log(level, "request") { line in
+        logger.log(level, "request", trace: context.trace) { line in
             AccessLogMiddleware.fields(&line, requestID: context.requestID, method: request.method.rawValue,
                                        route: context.routeTemplate, status: status,
                                        durationMicros: micros, bytes: bytes, clientIP: context.clientIP)
