@@ -18,8 +18,8 @@ public enum ResponseSerializer {
             : requestVersion == .http1_0 ? "Connection: keep-alive\r\n" : nil
         // Sized exactly first, then written once into memory of that size.
         var size = 9 + ByteCount.decimal(code) + 1 + reason.utf8.count + 2
-        // Through a buffer pointer, so each field is borrowed: `for field in fields` copied
-        // every field, a retain and a release of both strings, in both loops.
+        // Through a buffer pointer, so fields are not copied out one by one (`for field in
+        // fields` retained and released both strings of each, in both loops).
         let fields = response.headers.fields
         fields.withUnsafeBufferPointer { fields in
             for index in fields.indices where !isServerOwned(fields[index].name) {

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Locking
 
 /// Monotonic nanoseconds, injectable so tests can step time exactly instead of sleeping.

@@ -1,5 +1,3 @@
-import Glibc
-
 /// Finds a route template's index among a fixed set: an FNV-1a hash of its bytes, a probe
 /// in a table at most a quarter full, then one comparison. A `[String: Int]` lookup hashed
 /// the template with SipHash, about 450 instructions on every request's metrics.
@@ -43,7 +41,7 @@ struct TemplateTable: Sendable {
     /// router matched) took the runtime's general comparison, Unicode rules and all.
     private static func sameBytes(_ a: String, _ b: String) -> Bool {
         var a = a, b = b
-        return a.withUTF8 { x in b.withUTF8 { y in x.count == y.count && (x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0) } }
+        return a.withUTF8 { x in b.withUTF8 { y in x.elementsEqual(y) } }
     }
 
     static func hash(_ name: String) -> UInt64 {

@@ -3,11 +3,12 @@ import HTTPCore
 /// Adds the headers API.md requires on every response, and `Cache-Control: no-store` on
 /// answers to requests that carried credentials unless a handler chose otherwise.
 struct SecurityHeadersMiddleware: SynchronousLink {
-    static let headers: [(String, String)] = [
-        ("X-Content-Type-Options", "nosniff"),
-        ("X-Frame-Options", "DENY"),
-        ("Referrer-Policy", "no-referrer"),
-        ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+    /// Added in one append: one capacity check instead of one per field.
+    private static let fields = [
+        HTTPHeaders.Field(name: "X-Content-Type-Options", value: "nosniff"),
+        HTTPHeaders.Field(name: "X-Frame-Options", value: "DENY"),
+        HTTPHeaders.Field(name: "Referrer-Policy", value: "no-referrer"),
+        HTTPHeaders.Field(name: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'"),
     ]
 
     func after(_ request: Request, context: RequestContext, outcome: inout LinkOutcome) {
@@ -19,8 +20,6 @@ struct SecurityHeadersMiddleware: SynchronousLink {
             }
         }
     }
-
-    private static let fields = headers.map { HTTPHeaders.Field(name: $0.0, value: $0.1) }
 
     static func apply(to response: inout HTTPResponse) {
         response.headers.add(contentsOf: fields)
