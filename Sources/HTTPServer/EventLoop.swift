@@ -75,8 +75,6 @@ final class EventLoop: @unchecked Sendable {
             epoll.close()
             throw error
         }
-        // Last: while a stored property is unset a throw above skips `deinit`. Had they all
-        // been set, Swift would run it and close the two descriptors a second time.
         readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
         // Made now, before another thread can see this loop: a lazy property is not
         // thread-safe, and `execute` reads it from any thread.
