@@ -13,7 +13,7 @@ import TestSupport
             let pool = try PostgresPool(configuration: configuration)
             // Opening the connection counts against the short wait too; on a loaded machine
             // the first attempts may give up while it is still being opened.
-            #expect(await eventually { (try? await pool.query("SELECT 1")) != nil })
+            #expect(await eventually(within: .seconds(60)) { (try? await pool.query("SELECT 1")) != nil })
             // Those early give-ups count as timeouts as well; only the one below is asserted.
             let timeoutsBefore = pool.statistics.acquireTimeouts
             let clock = ContinuousClock()

@@ -85,10 +85,12 @@ struct IdentityApp {
 func withIdentityApp(environment: [String: String] = [:], rateLimitClock: any RateLimitClock = MonotonicClock(),
                      statementObserver: StatementObserver? = nil,
                      _ body: (IdentityApp) async throws -> Void) async throws {
-    // Small pools: a hundred of these run at once against one cluster.
+    // Small pools: a hundred of these run at once against one cluster. So a long wait for
+    // a connection (the default 2 s turned logins into 503s under a full run's load);
+    // tests of the timeout set their own.
     try await TestDatabase.with(poolSize: 2) { database in
         var env = ["DATABASE_URL": database.conninfo, "JWT_SECRET": testJWTSecret, "APP_ENV": "test",
-                   "DB_POOL_SIZE": "2"]
+                   "DB_POOL_SIZE": "2", "DB_POOL_TIMEOUT_MS": "30000"]
         env.merge(environment) { _, new in new }
         let app = try RunningApp.start(environment: env, rateLimitClock: rateLimitClock,
                                        statementObserver: statementObserver)
