@@ -54,8 +54,11 @@ public struct TestDatabase: Sendable {
     }
 
     /// A configuration for a further pool on this database (tests of pool behaviour).
+    /// With the same long wait for a connection as the fixture's own pool (see `create`).
     public func configuration() -> PostgresConfiguration {
-        PostgresConfiguration(conninfo: conninfo)
+        var configuration = PostgresConfiguration(conninfo: conninfo)
+        configuration.acquireTimeout = .seconds(60)
+        return configuration
     }
 
     /// Shuts the pool down and drops the database, disconnecting anyone still on it.
