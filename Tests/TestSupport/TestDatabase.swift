@@ -21,12 +21,9 @@ public struct TestDatabase: Sendable {
     /// Creates the database and a pool of `poolSize` connections to it: migrated with the
     /// project's migrations, or empty when `migrated` is false (tests of the migrator itself).
     /// Fails with a clear message when `STOREFRONT_TEST_DATABASE_URL` is not set.
-    /// `acquireTimeout` is a bound for a stuck pool, not a timing: in a fresh-clone CI run
-    /// every test's connections waited about 10 s at once, with a hundred suites on two cores.
-    /// Tests of the timeout itself pass their own.
     public static func create(migrated: Bool = true,
                               poolSize: Int = 4,
-                              acquireTimeout: Duration = .seconds(60),
+                              acquireTimeout: Duration = TestDatabase.acquireTimeout,
                               statementTimeout: Duration = .seconds(30)) async throws -> TestDatabase {
         let template = try await Template.shared.value
         let name = "storefront_test_\(getpid())_\(counter.add(1, ordering: .relaxed).newValue)"
@@ -40,7 +37,7 @@ public struct TestDatabase: Sendable {
 
     /// Runs `body` with a fresh database and drops it afterwards, also when `body` throws.
     public static func with(migrated: Bool = true, poolSize: Int = 4,
-                            acquireTimeout: Duration = .seconds(60),
+                            acquireTimeout: Duration = TestDatabase.acquireTimeout,
                             isolation: isolated (any Actor)? = #isolation,
                             _ body: (TestDatabase) async throws -> Void) async throws {
         let database = try await create(migrated: migrated, poolSize: poolSize, acquireTimeout: acquireTimeout)
@@ -54,12 +51,17 @@ public struct TestDatabase: Sendable {
     }
 
     /// A configuration for a further pool on this database (tests of pool behaviour).
-    /// With the same long wait for a connection as the fixture's own pool (see `create`).
+    /// With the same wait for a connection as the fixture's own pool.
     public func configuration() -> PostgresConfiguration {
         var configuration = PostgresConfiguration(conninfo: conninfo)
-        configuration.acquireTimeout = .seconds(60)
+        configuration.acquireTimeout = TestDatabase.acquireTimeout
         return configuration
     }
+
+    /// How long the test pools wait for a connection: a bound for a stuck pool, not a timing.
+    /// In a fresh-clone CI run every test's connections waited about 10 s at once, with a
+    /// hundred suites on two cores. Tests of the timeout itself pass their own.
+    public static let acquireTimeout: Duration = .seconds(60)
 
     /// Shuts the pool down and drops the database, disconnecting anyone still on it.
     public func drop() async throws {
