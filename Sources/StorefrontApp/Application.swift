@@ -105,7 +105,7 @@ public final class Application: Sendable {
         let links: [(any Middleware)?] = [
             RequestIDMiddleware(generator: requestIDs),
             TraceContextMiddleware(ids: TraceIDSource()),
-            AccessLogMiddleware(logger: logger, metrics: metrics),
+            AccessLogMiddleware(logger: logger, metrics: metrics, routes: routes),
             SecurityHeadersMiddleware(),
             CompressionMiddleware(),
             cors,

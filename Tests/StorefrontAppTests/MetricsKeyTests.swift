@@ -25,4 +25,18 @@ import Testing
             #expect(RequestMetrics.methods[RequestMetrics.methodIndex(other)] == "_OTHER", "\(other)")
         }
     }
+
+    /// The access-log link records by the label it looked up once per route; the series must
+    /// be the one recording by name gives, and a label the table never handed out counts as
+    /// unmatched instead of landing on another route.
+    @Test func recordingByLabelLandsOnTheTemplatesSeries() {
+        let metrics = RequestMetrics(templates: ["/a", "/b/{id}"])
+        metrics.record(label: metrics.label(of: "/b/{id}"), method: .get, status: 200, nanoseconds: 1_000)
+        metrics.record(route: "/b/{id}", method: .get, status: 200, nanoseconds: 1_000)
+        metrics.record(label: metrics.templates.count, method: .get, status: 404, nanoseconds: 1_000)
+        metrics.record(label: -1, method: .get, status: 404, nanoseconds: 1_000)
+        #expect(metrics.label(of: "/nowhere") == metrics.label(of: RequestMetrics.unmatched))
+        let series = metrics.snapshot().map { "\($0.route) \($0.method) \($0.status) \($0.requests)" }
+        #expect(series == ["(unmatched) GET 404 2", "/b/{id} GET 200 2"])
+    }
 }

@@ -64,6 +64,16 @@ import Testing
         }
     }
 
+    /// The link adds its field without looking for an old one: nothing inside it may write
+    /// one too, on answers, errors or unmatched paths alike.
+    @Test(arguments: ["GET /health", "GET /nope", "DELETE /health", "OPTIONS /health", "GET /api/v1/users/me"])
+    func everyAnswerCarriesExactlyOneRequestId(requestLine: String) async throws {
+        try await withApp { app in
+            let response = try await app.request("\(requestLine) HTTP/1.1\r\nHost: t\r\nX-Request-Id: one-id\r\n\r\n")
+            #expect(response.headerValues("X-Request-Id") == ["one-id"])
+        }
+    }
+
     @Test(arguments: ["has space", "semi;colon", String(repeating: "a", count: 129), "ünïcode"])
     func invalidClientRequestIdIsReplaced(candidate: String) async throws {
         try await withApp { app in

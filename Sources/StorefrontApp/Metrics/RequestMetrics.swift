@@ -62,9 +62,21 @@ final class RequestMetrics: @unchecked Sendable {
         record(route: route, method: method, status: status, nanoseconds: Int(clamping: nanoseconds))
     }
 
-    /// The same, with the duration in nanoseconds (what the access-log link measures).
+    /// The same, with the duration in nanoseconds.
     func record(route: String, method: HTTPMethod, status: Int, nanoseconds: Int) {
-        guard let slot = slot(route: route, method: method.rawValue, status: status) else { return }
+        record(label: label(of: route), method: method, status: status, nanoseconds: nanoseconds)
+    }
+
+    /// The index of `template` among the route labels, or the unmatched label's for a
+    /// template this table does not know. The access-log link looks each route's up once, at
+    /// start-up: hashing the template on every request was about 700 instructions.
+    func label(of template: String) -> Int {
+        templateIndex.index(of: template) ?? templateIndex.index(of: RequestMetrics.unmatched) ?? 0
+    }
+
+    /// The same, for a route label from `label(of:)`: what the access-log link records.
+    func record(label: Int, method: HTTPMethod, status: Int, nanoseconds: Int) {
+        guard let slot = slot(key: key(label: label, method: method.rawValue, status: status)) else { return }
         let base = slot * RequestMetrics.wordsPerSlot
         words[base + RequestMetrics.requestsWord].wrappingAdd(1, ordering: .relaxed)
         let elapsed = Double(max(0, nanoseconds)) / 1e9
@@ -77,7 +89,7 @@ final class RequestMetrics: @unchecked Sendable {
     /// A request refused before it reached the chain: counted, but with no duration, as
     /// none was measured.
     func recordRejected(status: Int) {
-        guard let slot = slot(route: RequestMetrics.rejected, method: "_OTHER", status: status) else { return }
+        guard let slot = slot(key: key(label: label(of: RequestMetrics.rejected), method: "_OTHER", status: status)) else { return }
         words[slot * RequestMetrics.wordsPerSlot + RequestMetrics.requestsWord].wrappingAdd(1, ordering: .relaxed)
     }
 
@@ -117,8 +129,8 @@ final class RequestMetrics: @unchecked Sendable {
     // MARK: - The table
 
     /// Key: a marker bit (so no key is 0, the empty slot), template, method, status.
-    private func key(route: String, method: String, status: Int) -> UInt64 {
-        let template = templateIndex.index(of: route) ?? templateIndex.index(of: RequestMetrics.unmatched) ?? 0
+    private func key(label: Int, method: String, status: Int) -> UInt64 {
+        let template = label < templates.count && label >= 0 ? label : self.label(of: RequestMetrics.unmatched)
         let methodIndex = RequestMetrics.methodIndex(method)
         let code = (100...999).contains(status) ? status : 0
         return 1 << 63 | UInt64(template) << 24 | UInt64(methodIndex) << 16 | UInt64(code)
@@ -149,8 +161,7 @@ final class RequestMetrics: @unchecked Sendable {
         return (templates[template], RequestMetrics.methods[method], Int(key & 0xFFFF))
     }
 
-    private func slot(route: String, method: String, status: Int) -> Int? {
-        let key = key(route: route, method: method, status: status)
+    private func slot(key: UInt64) -> Int? {
         let mask = capacity - 1
         // Fibonacci hashing spreads the packed fields over the table.
         var index = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask

@@ -56,7 +56,8 @@ final class AppHandler: HTTPRequestHandler {
             template = "(unmatched)"
             endpoint = { _, _ in throw AppError.notFound("No route for this path") }
         }
-        let context = RequestContext(routeTemplate: template, routeAccess: access, clientIP: clientIP)
+        var context = RequestContext(routeTemplate: template, routeAccess: access, clientIP: clientIP)
+        context.routeID = matched?.id
         return try await chain.run(request, context: context, route: matched, endpoint: endpoint)
     }
 

@@ -49,6 +49,8 @@ public struct RequestContext: Sendable {
     public var routeTemplate: String
     /// Who may call the matched route (`.anyone` for 404, 405 and OPTIONS).
     public var routeAccess: RouteAccess
+    /// The matched route's `Route.id`; nil for 404, 405 and OPTIONS.
+    var routeID: Int?
     public var clientIP: String
     /// When the chain began, in `MonotonicClock` nanoseconds.
     public var startedAt: Int64

@@ -6,6 +6,16 @@ import HTTPCore
 struct AccessLogMiddleware: SynchronousLink {
     let logger: Logger
     let metrics: RequestMetrics
+    /// Each route's metrics label, by `Route.id`.
+    private let routeLabels: [Int]
+
+    init(logger: Logger, metrics: RequestMetrics, routes: [Route] = []) {
+        self.logger = logger
+        self.metrics = metrics
+        var labels = [Int](repeating: 0, count: (routes.map(\.id).max() ?? -1) + 1)
+        for route in routes { labels[route.id] = metrics.label(of: route.template) }
+        routeLabels = labels
+    }
 
     func after(_ request: Request, context: RequestContext, outcome: inout LinkOutcome) {
         switch outcome {
@@ -19,7 +29,10 @@ struct AccessLogMiddleware: SynchronousLink {
 
     private func log(request: Request, context: RequestContext, status: Int, bytes: Int) {
         let nanoseconds = max(0, Int(MonotonicClock().nanoseconds() &- context.startedAt))
-        metrics.record(route: context.routeTemplate, method: request.method, status: status, nanoseconds: nanoseconds)
+        // 404s, 405s and OPTIONS matched no route: their label is looked up by name.
+        let label = context.routeID.flatMap { $0 < routeLabels.count ? routeLabels[$0] : nil }
+            ?? metrics.label(of: context.routeTemplate)
+        metrics.record(label: label, method: request.method, status: status, nanoseconds: nanoseconds)
         let micros = nanoseconds / 1000
         let level: LogLevel = status >= 500 ? .error : .info
         logger.log(level, "request", trace: context.trace) { line in

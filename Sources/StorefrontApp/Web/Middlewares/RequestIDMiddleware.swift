@@ -12,7 +12,9 @@ struct RequestIDMiddleware: SynchronousLink {
     }
 
     func after(_ request: Request, context: RequestContext, outcome: inout LinkOutcome) {
-        outcome.updateResponse { $0.headers.set("X-Request-Id", context.requestID) }
+        // Added, not set: nothing inside this link writes the field (the error envelope
+        // carries the id in its body), so there is no old value to scan for and remove.
+        outcome.updateResponse { $0.headers.add("X-Request-Id", context.requestID) }
     }
 
     static func accepted(_ value: String) -> String? {
