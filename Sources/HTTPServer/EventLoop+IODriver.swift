@@ -6,10 +6,12 @@ import IOLoop
 /// as a PostgreSQL pool's connections): handlers by token, one-shot timers, stop hooks.
 /// Loop thread only.
 struct LoopIO {
-    /// Set in a foreign registration's epoll data. The loop's own descriptors (wake eventfd,
-    /// listener, HTTP connections) store the bare fd, whose upper 32 bits are zero, so the
-    /// two kinds cannot be mistaken for each other whatever the numbers.
+    /// Set in a foreign registration's epoll data. The listener and the HTTP connections
+    /// store the bare fd, whose upper 32 bits are zero, so the kinds cannot be mistaken for
+    /// each other whatever the numbers.
     static let foreignTag: UInt64 = 1 << 63
+    /// The wake eventfd's whole epoll data: neither a bare fd nor a foreign token.
+    static let wakeTag: UInt64 = 1 << 62
 
     var handlers: [UInt64: any IOHandler] = [:]
     var nextToken: UInt64 = 0

@@ -16,9 +16,9 @@ import Synchronization
 final class EventLoop: @unchecked Sendable {
     let index: Int
     let server: ServerCore
-    private let epollFD: Int32
-    var epollDescriptor: Int32 { epollFD }
-    private let wakeFD: Int32
+    /// The epoll set and the eventfd that wakes it. The eventfd's data is `LoopIO.wakeTag`.
+    private let epoll: WakeableEpoll
+    var epollDescriptor: Int32 { epoll.epollFD }
     private(set) lazy var executor = EventLoopExecutor(loop: self)
 
     /// Jobs from other threads. `closed` is set under the same lock as the final drain, so
@@ -65,15 +65,19 @@ final class EventLoop: @unchecked Sendable {
     init(index: Int, server: ServerCore) throws {
         self.index = index
         self.server = server
-        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
-        guard epollFD >= 0 else { throw SystemError(call: "epoll_create1", errno: errno) }
-        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard wakeFD >= 0 else { throw SystemError(call: "eventfd", errno: errno) }
-        readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
-        _ = Sys.epollControl(epollFD, EPOLL_CTL_ADD, wakeFD, events: EPOLLIN.rawValue)
-        guard Sys.epollControl(epollFD, EPOLL_CTL_ADD, server.listenFD, events: EventLoop.listenEvents) == 0 else {
-            throw SystemError(call: "epoll_ctl(listen)", errno: errno)
+        do {
+            epoll = try WakeableEpoll(token: LoopIO.wakeTag)
+        } catch {
+            throw SystemError(call: error.call, errno: error.errno)
         }
+        guard Sys.epollControl(epoll.epollFD, EPOLL_CTL_ADD, server.listenFD, events: EventLoop.listenEvents) == 0 else {
+            let error = SystemError(call: "epoll_ctl(listen)", errno: errno)
+            epoll.close()
+            throw error
+        }
+        // Last: while a stored property is unset a throw above skips `deinit`. Had they all
+        // been set, Swift would run it and close the two descriptors a second time.
+        readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
         // Made now, before another thread can see this loop: a lazy property is not
         // thread-safe, and `execute` reads it from any thread.
         _ = executor
@@ -84,8 +88,7 @@ final class EventLoop: @unchecked Sendable {
 
     deinit {
         readBuffer.deallocate()
-        close(epollFD)
-        close(wakeFD)
+        epoll.close()
     }
 
     var isOnLoopThread: Bool {
@@ -115,8 +118,7 @@ final class EventLoop: @unchecked Sendable {
 
 
     func wake() {
-        var one: UInt64 = 1
-        _ = write(wakeFD, &one, 8)
+        epoll.wake()
     }
 
     /// Runs queued jobs; returns true when some are still waiting. Bounded so a task that
@@ -172,7 +174,7 @@ final class EventLoop: @unchecked Sendable {
             // Jobs still queued: poll sockets without waiting, then come back to them.
             // Otherwise up to 250 ms (the sweep's pace), less when a timer is due sooner.
             let timeout: Int32 = runJobs() ? 0 : io.waitTimeout(atMost: 250)
-            let count = epoll_wait(epollFD, events, Int32(maxEvents), timeout)
+            let count = epoll_wait(epoll.epollFD, events, Int32(maxEvents), timeout)
             now = Sys.monotonicMilliseconds()
             refreshDate()
             if count < 0 {
@@ -182,16 +184,17 @@ final class EventLoop: @unchecked Sendable {
             }
             for i in 0..<Int(count) {
                 let event = events[i]
-                // Tagged first: a foreign token's low bits could equal any descriptor number.
+                // Tagged first: a tagged token's low bits could equal any descriptor number.
+                if event.data.u64 == LoopIO.wakeTag {
+                    epoll.drain()
+                    continue
+                }
                 if event.data.u64 & LoopIO.foreignTag != 0 {
                     dispatchForeign(data: event.data.u64, events: event.events)
                     continue
                 }
                 let fd = event.data.fd
-                if fd == wakeFD {
-                    var value: UInt64 = 0
-                    _ = read(wakeFD, &value, 8)
-                } else if fd == server.listenFD {
+                if fd == server.listenFD {
                     acceptConnections()
                 } else if let connection = connections[fd] {
                     connection.handleEvents(event.events)
@@ -268,7 +271,7 @@ final class EventLoop: @unchecked Sendable {
     func adopt(fd: Int32, remoteAddress: String) {
         let events = EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue
         guard listening, !stopped.load(ordering: .relaxed),
-              Sys.epollControl(epollFD, EPOLL_CTL_ADD, fd, events: events) == 0 else {
+              Sys.epollControl(epoll.epollFD, EPOLL_CTL_ADD, fd, events: events) == 0 else {
             Glibc.close(fd)
             assignedConnections.subtract(1, ordering: .relaxed)
             server.releaseConnectionSlot()
@@ -291,7 +294,7 @@ final class EventLoop: @unchecked Sendable {
 
     private func pauseAccepting(code: Int32) {
         guard listening, acceptPausedUntil == nil else { return }
-        _ = Sys.epollControl(epollFD, EPOLL_CTL_DEL, server.listenFD, events: 0)
+        _ = Sys.epollControl(epoll.epollFD, EPOLL_CTL_DEL, server.listenFD, events: 0)
         acceptPausedUntil = now + Int64(server.configuration.acceptBackoffMs)
         server.descriptorsExhausted(code: code)
     }
@@ -299,7 +302,7 @@ final class EventLoop: @unchecked Sendable {
     private func resumeAccepting() {
         acceptPausedUntil = nil
         guard listening else { return }
-        _ = Sys.epollControl(epollFD, EPOLL_CTL_ADD, server.listenFD, events: EventLoop.listenEvents)
+        _ = Sys.epollControl(epoll.epollFD, EPOLL_CTL_ADD, server.listenFD, events: EventLoop.listenEvents)
     }
 
     /// The last step of shutdown: exit once every connection has gone.
@@ -313,7 +316,7 @@ final class EventLoop: @unchecked Sendable {
         if listening {
             listening = false
             // Already out of epoll while accepting is paused; the DEL then fails harmlessly.
-            _ = Sys.epollControl(epollFD, EPOLL_CTL_DEL, server.listenFD, events: 0)
+            _ = Sys.epollControl(epoll.epollFD, EPOLL_CTL_DEL, server.listenFD, events: 0)
             acceptPausedUntil = nil
         }
         for connection in Array(connections.values) { connection.drain() }

@@ -1,15 +1,18 @@
 import CLinux
 import Glibc
 
-/// An epoll instance with an eventfd registered in it under token 0, which any thread may
-/// `wake`: how a loop with a thread of its own sleeps and is woken (the pool's reactor,
-/// the outbound client's loop). The owner closes both descriptors when it goes away.
+/// An epoll instance with an eventfd registered in it, which any thread may `wake`: how
+/// every loop with a thread of its own sleeps and is woken (the HTTP event loops, the pool's
+/// reactor, the outbound client's loop). The owner closes both descriptors when it goes away.
 public struct WakeableEpoll: Sendable {
-    /// The `epoll_event.data.u64` of the eventfd; other registrations use other tokens.
+    /// The `epoll_event.data.u64` the eventfd is registered under, unless the owner picks
+    /// another; other registrations use other tokens.
     public static let wakeToken: UInt64 = 0
 
     public let epollFD: Int32
     public let wakeFD: Int32
+    /// What this instance's eventfd is registered under.
+    public let token: UInt64
 
     /// A system call that failed while setting it up, with its errno.
     public struct Failure: Error, Sendable {
@@ -17,7 +20,10 @@ public struct WakeableEpoll: Sendable {
         public let errno: Int32
     }
 
-    public init() throws(Failure) {
+    /// - Parameter token: the eventfd's epoll data. The HTTP event loop stores bare
+    ///   descriptors as data, where 0 could be a socket (stdin closed), so it picks a tagged one.
+    public init(token: UInt64 = WakeableEpoll.wakeToken) throws(Failure) {
+        self.token = token
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epollFD >= 0 else { throw Failure(call: "epoll_create1", errno: Glibc.errno) }
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
@@ -28,8 +34,18 @@ public struct WakeableEpoll: Sendable {
         }
         var event = epoll_event()
         event.events = EPOLLIN.rawValue
-        event.data.u64 = WakeableEpoll.wakeToken
-        _ = epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event)
+        event.data.u64 = token
+        guard epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event) == 0 else {
+            let error = Failure(call: "epoll_ctl(eventfd)", errno: Glibc.errno)
+            close()
+            throw error
+        }
+    }
+
+    /// Resets the eventfd after a wake, so that level-triggered epoll stops reporting it.
+    public func drain() {
+        var value: UInt64 = 0
+        _ = read(wakeFD, &value, 8)
     }
 
     /// Any thread: makes the loop's next (or current) `epoll_wait` return.
@@ -48,9 +64,8 @@ public struct WakeableEpoll: Sendable {
         if count < 0 { return Glibc.errno == EINTR }
         for index in 0..<Int(count) {
             let token = events[index].data.u64
-            if token == WakeableEpoll.wakeToken {
-                var value: UInt64 = 0
-                _ = read(wakeFD, &value, 8)
+            if token == self.token {
+                drain()
             } else {
                 ready(token, events[index].events)
             }
