@@ -30,6 +30,8 @@ final class RequestMetrics: @unchecked Sendable {
     let capacity: Int
     private let words: UnsafeMutablePointer<Atomic<UInt64>>
     private let templateIndex: TemplateTable
+    /// Where requests no template names are counted: found once, not on every 404.
+    private let unmatchedLabel: Int
     let templates: [String]
     private let dropped = Atomic<UInt64>(0)
 
@@ -42,6 +44,7 @@ final class RequestMetrics: @unchecked Sendable {
         }
         self.templates = names
         templateIndex = TemplateTable(names)
+        unmatchedLabel = names.firstIndex(of: RequestMetrics.unmatched) ?? 0
         var size = 1
         while size < capacity { size <<= 1 }
         self.capacity = size
@@ -71,7 +74,7 @@ final class RequestMetrics: @unchecked Sendable {
     /// template this table does not know. The access-log link looks each route's up once, at
     /// start-up: hashing the template on every request was about 700 instructions.
     func label(of template: String) -> Int {
-        templateIndex.index(of: template) ?? templateIndex.index(of: RequestMetrics.unmatched) ?? 0
+        templateIndex.index(of: template) ?? unmatchedLabel
     }
 
     /// The same, for a route label from `label(of:)`: what the access-log link records.
@@ -130,7 +133,7 @@ final class RequestMetrics: @unchecked Sendable {
 
     /// Key: a marker bit (so no key is 0, the empty slot), template, method, status.
     private func key(label: Int, method: String, status: Int) -> UInt64 {
-        let template = label < templates.count && label >= 0 ? label : self.label(of: RequestMetrics.unmatched)
+        let template = label >= 0 && label < templates.count ? label : unmatchedLabel
         let methodIndex = RequestMetrics.methodIndex(method)
         let code = (100...999).contains(status) ? status : 0
         return 1 << 63 | UInt64(template) << 24 | UInt64(methodIndex) << 16 | UInt64(code)
