@@ -23,6 +23,13 @@ public final class HTTPServer: Sendable {
         core = ServerCore(configuration: configuration, handler: handler, logger: logger, acceptCall: acceptCall)
     }
 
+    /// The loops and the core hold each other (a loop asks the core for its siblings, the core
+    /// lists the loops), and the handler often holds the loops too. Once they have stopped
+    /// nothing asks again, so the core lets go of both and a stopped server is freed with its
+    /// handler's whole object graph; tests start hundreds. Running loops keep it alive
+    /// through their threads, as they must.
+    deinit { core.releaseIfStopped() }
+
     /// Binds, listens and starts the loops. Returns the bound port (useful with port 0).
     @discardableResult
     public func start() throws -> Int { try core.start() }
@@ -56,10 +63,14 @@ public final class HTTPServer: Sendable {
 /// `@unchecked Sendable`: everything mutable is atomic or behind a lock, except `listenFD`
 /// and `loops`. Those are written once, inside `start()` under `started`, before any loop
 /// thread exists (starting a thread orders the writes before its reads), and read only
-/// after `start()` has returned.
+/// after `start()` has returned; `loops` and `handler` are written once more, when the
+/// stopped server is dropped (`releaseIfStopped`).
 final class ServerCore: @unchecked Sendable {
     let configuration: HTTPServerConfiguration
-    let handler: any HTTPRequestHandler
+    /// The application while the server can serve. `releaseIfStopped` swaps it for
+    /// `StoppedServerHandler`: the application usually leads back to the loops (a database
+    /// pool's shards run on them), and through them to this core.
+    private(set) var handler: any HTTPRequestHandler
     let acceptCall: AcceptCall
     private let logger: (any HTTPServerLogger)?
     private(set) var listenFD: Int32 = -1
@@ -120,6 +131,15 @@ final class ServerCore: @unchecked Sendable {
             }
         }
         return boundPort.load(ordering: .relaxed)
+    }
+
+    /// Only from `HTTPServer.deinit`: no other thread can then call `beginShutdown`,
+    /// `waitUntilStopped` or `ioLoops`, and a loop reads `loops` and `handler` only while it
+    /// runs, before its `loopDidStop`.
+    func releaseIfStopped() {
+        guard runningLoops.load(ordering: .acquiring) == 0 else { return }
+        loops = []
+        handler = StoppedServerHandler()
     }
 
     func reserveConnectionSlot() -> Bool {
@@ -203,5 +223,13 @@ final class ServerCore: @unchecked Sendable {
             return state.waiting
         }
         for continuation in waiting { continuation.resume() }
+    }
+}
+
+/// What a stopped and dropped server's core holds instead of the application. No loop runs
+/// to call it; it answers 503 all the same.
+private struct StoppedServerHandler: HTTPRequestHandler {
+    nonisolated(nonsending) func handle(_ request: HTTPRequest) async throws -> HTTPResponse {
+        HTTPResponse(status: .serviceUnavailable)
     }
 }
