@@ -24,7 +24,13 @@ final class MetricsController: Sendable {
     /// Fixed for the life of the process, so read once.
     let startTimeSeconds: Double?
     /// The server is built after the routes (its handler needs them), so it arrives later.
-    private let server = Locked<HTTPServer?>(nil)
+    /// Weak: the server's handler leads back here (the `/metrics` route), and a strong
+    /// reference kept every stopped server, and its application, alive for ever.
+    private let server = Locked(AttachedServer())
+
+    private struct AttachedServer {
+        weak var server: HTTPServer?
+    }
 
     init(requests: RequestMetrics, rateLimits: any RateLimitRejectionCounts, pool: PostgresPool,
          hashing: PasswordHashingPool, workers: JobWorker, webhookLatency: WebhookLatency,
@@ -40,10 +46,10 @@ final class MetricsController: Sendable {
         startTimeSeconds = ProcessFigures.startTimeSeconds()
     }
 
-    func attach(_ server: HTTPServer) { self.server.withLock { $0 = server } }
+    func attach(_ server: HTTPServer) { self.server.withLock { $0.server = server } }
 
     var serverFigures: (inFlight: Int, openConnections: Int)? {
-        server.withLock { server in server.map { ($0.inFlightRequests, $0.openConnections) } }
+        server.withLock { attached in attached.server.map { ($0.inFlightRequests, $0.openConnections) } }
     }
 
     func register(in router: inout Router) {
