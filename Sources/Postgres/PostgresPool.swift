@@ -105,6 +105,14 @@ public final class PostgresPool: Sendable {
     @_spi(Testing)
     public var handOvers: UInt64 { handOverCount.load(ordering: .relaxed) }
 
+    /// Runs `job` on the reactor's thread, after every job queued before it; false once the
+    /// reactor has stopped. Lets a test process mark that thread (see `LeakSanitizer` in
+    /// TestSupport).
+    @_spi(Testing)
+    public func onReactorThread(_ job: @escaping @Sendable () -> Void) -> Bool {
+        reactor.execute(job)
+    }
+
     /// Fails waiting callers with `.closed`, closes every connection (the loops' shards on
     /// their loops, unless a loop already did so when it stopped) and ends the reactor
     /// thread. Later calls fail with `.closed`.

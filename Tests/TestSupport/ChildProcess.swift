@@ -52,8 +52,30 @@ public final class ChildProcess: Sendable {
         }
     }
 
-    public var standardOutput: String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
-    public var standardError: String { (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "" }
+    public var standardOutput: String { ChildProcess.contents(of: outPath) }
+    public var standardError: String { ChildProcess.contents(of: errPath) }
+
+    /// The file as UTF-8, "" when it cannot be read. With `read(2)`, not
+    /// `String(contentsOfFile:)`: LeakSanitizer found that leaking its read buffer (allocated
+    /// in FoundationEssentials' `readBytesFromFile`) on these files.
+    private static func contents(of path: String) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count > 0 {
+                bytes.append(contentsOf: chunk[0..<count])
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else {
+                break
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 
     deinit {
         unlink(outPath)

@@ -87,6 +87,9 @@ private struct Template: Sendable {
         // minute; a test that waits its turn is slow, not failed.
         let admin = try PostgresPool(configuration: .init(conninfo: url, poolSize: 4, acquireTimeout: .seconds(600),
                                                           statementTimeout: .seconds(60)))
+        // Lives until the process exits, its connections too: see `LeakSanitizer`. Queued
+        // before the first statement, so it runs before the reactor allocates for this pool.
+        _ = admin.onReactorThread { LeakSanitizer.ignoreAllocationsOnThisThread() }
         try await dropAbandonedDatabases(admin)
         let name = "storefront_template_\(getpid())"
         try await admin.createDatabase(name)
