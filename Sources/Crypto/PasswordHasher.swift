@@ -11,9 +11,9 @@
 /// event loop or Swift's cooperative pool; go through `PasswordHashingPool`.
 public struct PasswordHasher: Sendable {
     /// ln=14, r=8, p=1 (16 MiB per hash). Measured on the project machine (2-core x86_64,
-    /// OpenSSL 3.0.19), fastest of 3 hashes in-process via `PasswordHasher.hash`, as in
-    /// `PasswordHasherTests.defaultParametersCostAtLeastTensOfMilliseconds`: ln=14 57–88 ms
-    /// (other builds running), ln=15 137 ms; `openssl kdf … SCRYPT` under `time`, idle
+    /// OpenSSL 3.0.19), fastest of 3 hashes in-process via `PasswordHasher.hash`: ln=14 57–88 ms
+    /// (other builds running; 26 ms on a faster day of the same VM, 2026-12-02), ln=15
+    /// 137 ms; `openssl kdf … SCRYPT` under `time`, idle
     /// machine, process start included: ln=14 65–70 ms, ln=15 130–140 ms. ln=14 is the
     /// setting inside the 50–100 ms login budget; r=8, p=1 per RFC 7914 §2. OWASP's current
     /// advice (N=2^17) costs ~8x more: raise `ln` when the budget allows — stored hashes
