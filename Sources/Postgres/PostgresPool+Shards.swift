@@ -74,6 +74,15 @@ extension PostgresPool {
         return total
     }
 
+    /// Every shard's latest counts, by name: `reactor` (the callers off the loops), then
+    /// `loop0`, `loop1`, ... in the order of the loops given to `attach`. Shards do not lend
+    /// each other connections (ADR 0010): a loop's callers wait while its shard is busy,
+    /// whatever the others have idle, and these figures are where that shows.
+    public var shardStatistics: [(shard: String, statistics: PostgresPoolStatistics)] {
+        [("reactor", state.statistics.snapshot)]
+            + (loopShards.load()?.states ?? []).enumerated().map { ("loop\($0.offset)", $0.element.statistics.snapshot) }
+    }
+
     /// Each loop shard's counts, in the order of the loops given to `attach`.
     @_spi(Testing)
     public var loopShardStatistics: [PostgresPoolStatistics] {

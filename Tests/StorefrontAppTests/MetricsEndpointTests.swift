@@ -25,6 +25,9 @@ import Testing
                 ("storefront_db_pool_size", "gauge"), ("storefront_db_pool_in_use_connections", "gauge"),
                 ("storefront_db_pool_idle_connections", "gauge"), ("storefront_db_pool_waiters", "gauge"),
                 ("storefront_db_pool_acquire_wait_seconds_total", "counter"),
+                ("storefront_db_pool_shard_size", "gauge"), ("storefront_db_pool_shard_in_use_connections", "gauge"),
+                ("storefront_db_pool_shard_idle_connections", "gauge"), ("storefront_db_pool_shard_waiters", "gauge"),
+                ("storefront_db_pool_shard_acquire_timeouts_total", "counter"),
                 ("storefront_password_hashing_queue_depth", "gauge"),
                 ("storefront_rate_limit_rejections_total", "counter"),
                 ("process_resident_memory_bytes", "gauge"), ("process_open_fds", "gauge"),
@@ -42,6 +45,13 @@ import Testing
             let now = Date().timeIntervalSince1970
             #expect(start > now - 86_400 && start <= now + 1)
             #expect(scrape.value("storefront_db_pool_size") == 6)
+            // DB_POOL_SIZE 6 over two loops: 2 for the reactor, 2 for each loop (ADR 0010).
+            for shard in ["reactor", "loop0", "loop1"] {
+                #expect(scrape.value("storefront_db_pool_shard_size", ["shard": shard]) == 2, "\(shard)")
+                #expect(scrape.value("storefront_db_pool_shard_waiters", ["shard": shard]) == 0, "\(shard)")
+            }
+            let shards = Set(scrape.families["storefront_db_pool_shard_size"]?.samples.compactMap { $0.labels["shard"] } ?? [])
+            #expect(shards == ["reactor", "loop0", "loop1"])
         }
     }
 

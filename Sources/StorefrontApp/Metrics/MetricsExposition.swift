@@ -1,3 +1,5 @@
+import Postgres
+
 extension MetricsController {
     /// Every family, in a fixed order, read at call time.
     func exposition(jobs: [JobKindFigures]? = nil, circuits: [EndpointCircuit]? = nil) -> String {
@@ -77,6 +79,32 @@ extension MetricsController {
                    "Time callers spent waiting for a connection; divide by acquires for the mean.")
         out.sample("storefront_db_pool_acquire_wait_seconds_total",
                    Double(wait.seconds) + Double(wait.attoseconds) / 1e18)
+        writePoolShards(&out)
+    }
+
+    /// The same figures per shard (`reactor`, `loop0`, ...: at most EVENT_LOOPS + 1 values).
+    /// Shards do not lend each other connections, so one loop's callers can wait, and time
+    /// out, while another's connections sit idle; the totals above cannot show that.
+    private func writePoolShards(_ out: inout PrometheusText) {
+        let shards = pool.shardStatistics
+        let figures: [(String, String, String, (PostgresPoolStatistics) -> Int)] = [
+            ("storefront_db_pool_shard_size", "gauge",
+             "Connections the shard may open: the reactor's serves callers off the event loops, each loop has its own.",
+             { $0.size }),
+            ("storefront_db_pool_shard_in_use_connections", "gauge", "The shard's connections lent out.", { $0.inUse }),
+            ("storefront_db_pool_shard_idle_connections", "gauge", "The shard's open connections waiting to be lent.",
+             { $0.idle }),
+            ("storefront_db_pool_shard_waiters", "gauge",
+             "Callers waiting for one of the shard's connections; shards do not lend to each other.", { $0.waiters }),
+            ("storefront_db_pool_shard_acquire_timeouts_total", "counter",
+             "Callers of the shard that gave up waiting (503).", { Int(clamping: $0.acquireTimeouts) }),
+        ]
+        for (name, type, help, value) in figures {
+            out.family(name, type, help)
+            for (shard, statistics) in shards {
+                out.sample(name, value(statistics), labels: [("shard", shard)])
+            }
+        }
     }
 
     private func writeProcess(_ out: inout PrometheusText) {
