@@ -144,6 +144,30 @@ func holdTheOnlyConnection(of loops: [EventLoop], _ index: Int, in pool: Postgre
         }
     }
 
+    /// Shards do not lend each other connections (ADR 0010's known limit): a caller waits on
+    /// its loop's busy shard while the other loop's connection is idle. `shardStatistics`
+    /// (what `/metrics` shows per shard) names each shard and shows exactly that.
+    @Test func perShardFiguresShowALoopWaitingWhileAnotherIsIdle() async throws {
+        try await withLoopPool(poolSize: 3, acquireTimeout: .seconds(60)) { database, _, loops in
+            let pool = database.pool
+            _ = try await onLoop(loops[1]) { try await pool.query("SELECT 1") }
+            let (release, holder) = try await holdTheOnlyConnection(of: loops, 0, in: pool)
+            let waiter = Task(executorPreference: loops[0].executor) { try await pool.query("SELECT 1") }
+            #expect(await eventually { pool.loopShardStatistics[0].waiters == 1 })
+            let shards = pool.shardStatistics
+            #expect(shards.map(\.shard) == ["reactor", "loop0", "loop1"])
+            #expect(shards.map(\.statistics.size) == [1, 1, 1])
+            #expect(shards.map(\.statistics.waiters) == [0, 1, 0])
+            #expect(shards.map(\.statistics.inUse) == [0, 1, 0])
+            #expect(await eventually { pool.shardStatistics[2].statistics.idle == 1 })
+            #expect(pool.statistics.waiters == 1)
+            release.open()
+            try await holder.value
+            _ = try await waiter.value
+            #expect(pool.shardStatistics.map(\.statistics.waiters) == [0, 0, 0])
+        }
+    }
+
     @Test func aCancelledWaiterOnALoopShardLeavesAtOnce() async throws {
         try await withLoopPool(poolSize: 3, acquireTimeout: .seconds(60)) { database, _, loops in
             let pool = database.pool
