@@ -58,20 +58,7 @@ extension PostgresPool {
 
     /// The latest counts summed over the shards, cheap enough for every `/metrics` scrape.
     public var statistics: PostgresPoolStatistics {
-        var total = state.statistics.snapshot
-        for shard in loopShards.load()?.states ?? [] {
-            let part = shard.statistics.snapshot
-            total.size += part.size
-            total.open += part.open
-            total.inUse += part.inUse
-            total.idle += part.idle
-            total.waiters += part.waiters
-            total.acquireCount += part.acquireCount
-            total.acquireWaitTotal += part.acquireWaitTotal
-            total.acquireTimeouts += part.acquireTimeouts
-            total.connectFailures += part.connectFailures
-        }
-        return total
+        PostgresPoolStatistics(summing: shardStatistics.map(\.statistics))
     }
 
     /// Every shard's latest counts, by name: `reactor` (the callers off the loops), then
@@ -86,6 +73,6 @@ extension PostgresPool {
     /// Each loop shard's counts, in the order of the loops given to `attach`.
     @_spi(Testing)
     public var loopShardStatistics: [PostgresPoolStatistics] {
-        (loopShards.load()?.states ?? []).map(\.statistics.snapshot)
+        shardStatistics.dropFirst().map(\.statistics)
     }
 }

@@ -21,6 +21,25 @@ public struct PostgresPoolStatistics: Sendable, Equatable {
     public var connectFailures: UInt64 = 0
 }
 
+// In an extension, so the memberwise `init(size:)` stays.
+extension PostgresPoolStatistics {
+    /// The counts of several shards added up, as one pool's (`PostgresPool.statistics`).
+    public init(summing parts: [PostgresPoolStatistics]) {
+        self.init(size: 0)
+        for part in parts {
+            size += part.size
+            open += part.open
+            inUse += part.inUse
+            idle += part.idle
+            waiters += part.waiters
+            acquireCount += part.acquireCount
+            acquireWaitTotal += part.acquireWaitTotal
+            acquireTimeouts += part.acquireTimeouts
+            connectFailures += part.connectFailures
+        }
+    }
+}
+
 /// Each shard's driver writes its statistics after each change; any thread reads the latest copy.
 final class StatisticsBox: Sendable {
     private let value: Locked<PostgresPoolStatistics>

@@ -57,7 +57,9 @@ extension MetricsController {
     }
 
     private func writePool(_ out: inout PrometheusText) {
-        let pool = pool.statistics
+        // Read once, so the totals are exactly the sum of the per-shard figures below.
+        let shards = pool.shardStatistics
+        let pool = PostgresPoolStatistics(summing: shards.map(\.statistics))
         let figures: [(String, String, String, Int)] = [
             ("storefront_db_pool_size", "gauge", "Connections the pool may open (DB_POOL_SIZE).", pool.size),
             ("storefront_db_pool_open_connections", "gauge", "Connections open or being opened.", pool.open),
@@ -79,14 +81,14 @@ extension MetricsController {
                    "Time callers spent waiting for a connection; divide by acquires for the mean.")
         out.sample("storefront_db_pool_acquire_wait_seconds_total",
                    Double(wait.seconds) + Double(wait.attoseconds) / 1e18)
-        writePoolShards(&out)
+        writePoolShards(&out, shards)
     }
 
     /// The same figures per shard (`reactor`, `loop0`, ...: at most EVENT_LOOPS + 1 values).
     /// Shards do not lend each other connections, so one loop's callers can wait, and time
     /// out, while another's connections sit idle; the totals above cannot show that.
-    private func writePoolShards(_ out: inout PrometheusText) {
-        let shards = pool.shardStatistics
+    private func writePoolShards(_ out: inout PrometheusText,
+                                 _ shards: [(shard: String, statistics: PostgresPoolStatistics)]) {
         let figures: [(String, String, String, (PostgresPoolStatistics) -> Int)] = [
             ("storefront_db_pool_shard_size", "gauge",
              "Connections the shard may open: the reactor's serves callers off the event loops, each loop has its own.",
